@@ -1,0 +1,24 @@
+"""nnbook: the library of the book *How neural networks are fitted*.
+
+Everything a chapter explains is implemented here, in numpy alone:
+
+>>> import nnbook as nb
+>>> x = nb.tensor([[1.0, 2.0]], requires_grad=True)
+>>> y = (x * x).sum()
+>>> y.backward()
+>>> x.grad
+array([[2., 4.]])
+"""
+
+from nnbook.autodiff import Tensor, as_tensor, is_grad_enabled, no_grad, tensor, unbroadcast
+from nnbook import functional  # noqa: E402  (attaches the Tensor's operators)
+from nnbook.derivatives import gradcheck, jacobian, numerical_gradient, numerical_jacobian
+from nnbook.rng import get_rng, seed
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast",
+    "functional", "gradcheck", "jacobian", "numerical_gradient", "numerical_jacobian",
+    "seed", "get_rng",
+]
