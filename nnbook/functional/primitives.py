@@ -142,6 +142,8 @@ def matmul(a, b) -> Tensor:
         raise ValueError(f"matmul: batch shapes of {a.shape} and {b.shape} cannot be broadcast") from None
 
     def vjp(g):
+        if a.ndim == 1 and b.ndim == 1:  # inner product: a scalar output
+            return g * b.data, g * a.data
         # Promote vectors to matrices as numpy does, use the matrix rule, drop the axis.
         A = a.data[None, :] if a.ndim == 1 else a.data
         B = b.data[:, None] if b.ndim == 1 else b.data

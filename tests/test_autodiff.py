@@ -1,0 +1,257 @@
+"""The engine's contract: accumulation, graph walking, mixing with numpy, dtypes, errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, broadcastable_shapes
+
+import nnbook as nb
+from nnbook import functional as F
+
+
+def test_leaf_gradient_accumulates_and_intermediates_do_not_double_count():
+    x = nb.tensor([1.0, -2.0], requires_grad=True)
+    y = x * 3.0  # an intermediate used twice below
+    z = (y * y).sum()
+    z.backward()
+    np.testing.assert_allclose(x.grad, 18 * x.data)
+    z.backward()  # a second pass adds exactly the same again
+    np.testing.assert_allclose(x.grad, 36 * x.data)
+    assert y.grad is None
+
+
+def test_gradient_is_a_sum_over_uses():
+    x = nb.tensor(3.0, requires_grad=True)
+    (x * x + x).backward()
+    assert x.grad == 7.0
+
+
+def test_leaf_without_requires_grad_keeps_grad_none():
+    x = nb.tensor([1.0, 2.0])
+    w = nb.tensor([0.5, 0.5], requires_grad=True)
+    (x * w).sum().backward()
+    assert x.grad is None
+    np.testing.assert_array_equal(w.grad, x.data)
+
+
+def test_long_chain_does_not_recurse():
+    x = nb.tensor(1.0, requires_grad=True)
+    y = x
+    for _ in range(100_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_backward_of_a_non_scalar_needs_a_gradient():
+    x = nb.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match=r"shape \(2,\) is not a scalar.*y.sum\(\).backward\(\)"):
+        (x * 2).backward()
+    with pytest.raises(ValueError, match=r"gradient of shape \(3,\) given for a tensor of shape \(2,\)"):
+        (x * 2).backward(np.ones(3))
+    (x * 2).backward(np.array([1.0, 10.0]))
+    np.testing.assert_array_equal(x.grad, [2.0, 20.0])
+
+
+def test_backward_without_requires_grad_says_what_to_do():
+    with pytest.raises(RuntimeError, match="requires_grad=True"):
+        nb.tensor(1.0).backward()
+
+
+def test_no_grad_records_nothing_and_restores():
+    w = nb.tensor([1.0], requires_grad=True)
+    with nb.no_grad():
+        assert not (w * 2).requires_grad
+        with pytest.raises(KeyError):
+            with nb.no_grad():
+                raise KeyError
+        assert not nb.is_grad_enabled()
+    assert nb.is_grad_enabled()
+
+    @nb.no_grad()
+    def double(t):
+        return t * 2
+
+    assert not double(w).requires_grad and (w * 2).requires_grad
+
+
+def test_mixing_with_numpy_and_python_numbers():
+    x = nb.tensor([1.0, 2.0], requires_grad=True)
+    a = np.array([10.0, 20.0])
+    for out in (a + x, x + a, a * x, 2 - x, 2 / x, x**2, a @ x, x @ a, 1 + x):
+        assert isinstance(out, nb.Tensor) and out.requires_grad
+    (a * x + 2 - x / 2).sum().backward()
+    np.testing.assert_allclose(x.grad, a - 0.5)
+
+
+def test_dtypes():
+    assert nb.tensor([1, 2]).dtype == np.float64
+    assert nb.tensor(True).dtype == np.float64
+    x = nb.tensor([1.0, 2.0], dtype=np.float32, requires_grad=True)
+    assert (x * 2.5 + 1).dtype == np.float32
+    assert (2.5 * x).dtype == np.float32
+    assert (x + np.ones(2)).dtype == np.float64  # numpy's promotion for arrays
+    (x * x).sum().backward()
+    assert x.grad.dtype == np.float32
+    with pytest.raises(TypeError, match="real numbers"):
+        nb.tensor([1j])
+    with pytest.raises(TypeError, match="real numbers"):
+        nb.tensor(["a"])
+    with pytest.raises(TypeError, match="floating"):
+        nb.tensor([1], dtype=np.int64)
+
+
+def test_comparisons_carry_no_gradient():
+    x = nb.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+    mask = x > 0
+    assert mask.dtype == bool and not mask.requires_grad
+    np.testing.assert_array_equal(mask.data, [False, False, True])
+    np.testing.assert_array_equal((x <= 0).data, [True, True, False])
+    with pytest.raises(ValueError):
+        bool(x > 0)  # ambiguous, as in numpy
+    assert bool(nb.tensor(1.0) >= 1)
+
+
+def test_small_methods_and_repr():
+    x = nb.tensor([[1.0, 2.0]], requires_grad=True)
+    assert nb.tensor([3.5]).item() == 3.5 and float(nb.tensor(2.0)) == 2.0
+    with pytest.raises(ValueError, match="only a tensor with one element"):
+        x.item()
+    assert x.numpy() is x.data and x.detach().requires_grad is False
+    assert x.T.shape == (2, 1) and x.ndim == 2 and len(x) == 1
+    assert repr(x) == "tensor([[1., 2.]], requires_grad=True)"
+    assert repr(nb.tensor([1.0], dtype="float32")) == "tensor([1.], dtype=float32)"
+
+
+@settings(max_examples=50, deadline=None)
+@given(data=st.data())
+def test_unbroadcast_inverts_broadcasting(data):
+    shape = data.draw(array_shapes(min_dims=0, max_dims=3, max_side=3))
+    target = data.draw(broadcastable_shapes(shape, min_dims=0, max_dims=4, max_side=3))
+    full = np.broadcast_shapes(shape, target)
+    g = np.random.default_rng(0).normal(size=full)
+    reduced = nb.unbroadcast(g, shape)
+    assert reduced.shape == shape
+    np.testing.assert_allclose(reduced.sum(), g.sum())
+    # the adjoint identity: <g, broadcast(v)> = <unbroadcast(g), v>
+    v = np.random.default_rng(1).normal(size=shape)
+    np.testing.assert_allclose(np.sum(g * np.broadcast_to(v, full)), np.sum(reduced * v))
+
+
+# -- composites: not primitives, so checked here -------------------------------------------
+
+RNG = np.random.default_rng(0)
+LABELS01 = RNG.integers(0, 2, size=5).astype(float)
+CLASSES = np.array([0, 2, 1, 2])
+
+COMPOSITES = {
+    "mean": (lambda x: F.mean(x), [(3, 4)]),
+    "mean-axis": (lambda x: x.mean(axis=0, keepdims=True), [(3, 4)]),
+    "log_sigmoid": (F.log_sigmoid, [(5,)]),
+    "logistic_loss": (lambda f: F.logistic_loss(f, LABELS01), [(5,)]),
+    "logistic_loss-mean": (lambda f: F.logistic_loss(f, LABELS01, reduction="mean"), [(5,)]),
+    "squared_loss": (lambda f: F.squared_loss(f, LABELS01), [(5,)]),
+    "cross_entropy": (lambda z: F.cross_entropy(z, CLASSES), [(4, 3)]),
+    "cross_entropy-none": (lambda z: F.cross_entropy(z, CLASSES, reduction="none"), [(4, 3)]),
+    "l1_penalty": (lambda a, b: F.l1_penalty([a, b]), [(2, 3), (3,)]),
+    "l2_penalty": (lambda a, b: F.l2_penalty([a, b]), [(2, 3), (3,)]),
+}
+
+
+@pytest.mark.parametrize("name", COMPOSITES)
+def test_composite_gradients(name):
+    fn, shapes = COMPOSITES[name]
+    rng = np.random.default_rng(5)
+    assert nb.gradcheck(fn, *[rng.normal(size=s) for s in shapes])
+
+
+def test_losses_match_their_formulas():
+    f = np.array([-1.0, 0.5, 2.0])
+    y = np.array([0.0, 1.0, 1.0])
+    nll = np.sum(y * np.log1p(np.exp(-f)) + (1 - y) * np.log1p(np.exp(f)))
+    np.testing.assert_allclose(F.logistic_loss(f, y).item(), nll)
+    np.testing.assert_allclose(F.squared_loss(f, y).item(), 0.5 * np.sum((y - f) ** 2))
+    np.testing.assert_allclose(F.squared_loss(f, y, reduction="mean").item(), 0.5 * np.mean((y - f) ** 2))
+    z = np.array([[1.0, 2.0, 0.5], [0.0, -1.0, 3.0]])
+    labels = np.array([1, 2])
+    expected = np.mean([np.log(np.exp(r).sum()) - r[k] for r, k in zip(z, labels)])
+    np.testing.assert_allclose(F.cross_entropy(z, labels).item(), expected)
+    np.testing.assert_allclose(F.l2_penalty([z]).item(), 0.5 * np.sum(z**2))
+
+
+def test_logistic_loss_is_exact_at_extremes():
+    f = nb.tensor([1e4, -1e4, 1e4, -1e4], requires_grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        loss = F.logistic_loss(f, [1.0, 0.0, 0.0, 1.0], reduction="none")
+        loss.sum().backward()
+    np.testing.assert_array_equal(loss.data, [0.0, 0.0, 1e4, 1e4])
+    np.testing.assert_array_equal(f.grad, [0.0, 0.0, 1.0, -1.0])  # sigma(f) - y
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: F.logistic_loss(np.ones(3), np.ones(4)), r"logistic_loss: .*\(3,\).*\(4,\)"),
+        (lambda: F.squared_loss(np.ones((3, 1)), np.ones(3)), r"squared_loss: .*\(3, 1\).*\(3,\)"),
+        (lambda: F.squared_loss(np.ones(3), np.ones(3), reduction="avg"), "reduction must be one of"),
+        (lambda: F.cross_entropy(np.ones((2, 3)), [0, 3]), r"labels must lie in 0..2"),
+        (lambda: F.cross_entropy(np.ones((2, 3)), [0.5, 1]), "integer class indices"),
+        (lambda: F.cross_entropy(np.ones((2, 3)), [0, 1, 2]), r"labels must have shape \(2,\)"),
+        (lambda: F.cross_entropy(np.ones(3), [0]), r"logits must have shape \(N, C\)"),
+    ],
+)
+def test_loss_errors_say_what_was_expected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+# -- derivative checks --------------------------------------------------------------
+
+
+def _wrong_square(a):
+    """x**2 with a VJP that forgets the factor 2."""
+    return nb.Tensor._from_op(a.data**2, (a,), lambda g: (g * a.data,), "wrong")
+
+
+def test_gradcheck_names_the_worst_entry():
+    with pytest.raises(AssertionError, match=r"input 0, index \(2,\) of output entry \(2,\): autodiff gives 3, finite differences give 6"):
+        nb.gradcheck(_wrong_square, np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(AssertionError, match=r"input 1, index \(1,\)"):
+        nb.gradcheck(lambda a, b: (a * _wrong_square(b)).sum(), np.ones(2), np.array([1.0, 5.0]))
+
+
+def test_gradcheck_projections():
+    assert nb.gradcheck(lambda a: F.softmax(a) * a, np.random.default_rng(0).normal(size=(20, 30)), projections=4)
+    with pytest.raises(AssertionError, match=r"input 0, random direction \d of 3"):
+        nb.gradcheck(_wrong_square, np.ones((10, 10)), projections=3)
+
+
+def test_derivative_helpers_shapes_and_errors():
+    W = np.random.default_rng(0).normal(size=(2, 3))
+    fn = lambda x: nb.tensor(W) @ x  # noqa: E731
+    x = np.ones(3)
+    np.testing.assert_allclose(nb.jacobian(fn, x), W)
+    np.testing.assert_allclose(nb.numerical_jacobian(fn, x), W, atol=1e-8)
+    assert nb.jacobian(lambda m: m.sum(axis=0), np.ones((4, 2))).shape == (2, 4, 2)
+    assert nb.jacobian(lambda m: nb.tensor(1.0), np.ones(2)).shape == (2,)
+    with pytest.raises(ValueError, match="single value"):
+        nb.numerical_gradient(fn, x)
+    with pytest.raises(TypeError, match="must return a Tensor"):
+        nb.jacobian(lambda t: t.data, x)
+    with pytest.raises(ValueError, match="at least one input"):
+        nb.gradcheck(fn)
+
+
+def test_seed_repeats_draws():
+    nb.seed(3)
+    a = nb.get_rng().normal(size=3)
+    nb.seed(3)
+    np.testing.assert_array_equal(a, nb.get_rng().normal(size=3))
+    np.testing.assert_array_equal(nb.get_rng(7).normal(size=2), np.random.default_rng(7).normal(size=2))
+    gen = np.random.default_rng(1)
+    assert nb.get_rng(gen) is gen
+    with pytest.raises(TypeError, match="rng must be None, an int seed or a numpy Generator"):
+        nb.get_rng("seed")
