@@ -178,6 +178,11 @@ class Tensor:
             out._vjp = None
         return out
 
+    @classmethod
+    def _constant(cls, data) -> "Tensor":
+        """A tensor holding ``data`` as it is (any dtype, e.g. a boolean mask), without grad."""
+        return cls._from_op(np.asarray(data), (), None, "constant")
+
     @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded operation."""

@@ -30,6 +30,8 @@ def primitive(fn: Callable) -> Callable:
 
 def _pair(a, b) -> tuple[Tensor, Tensor]:
     """Both operands as tensors; a Python number takes the other operand's dtype."""
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        return a, b
     if isinstance(a, Tensor) and _is_python_scalar(b):
         return a, Tensor(np.asarray(b, dtype=a.dtype))
     if isinstance(b, Tensor) and _is_python_scalar(a):
@@ -37,11 +39,12 @@ def _pair(a, b) -> tuple[Tensor, Tensor]:
     return as_tensor(a), as_tensor(b)
 
 
-def _broadcast_shape(op: str, *shapes) -> tuple[int, ...]:
+def _elementwise(op: str, fn, *operands: Tensor) -> np.ndarray:
+    """``fn`` on the operands' data; a broadcasting failure names the op and the shapes."""
     try:
-        return np.broadcast_shapes(*shapes)
+        return fn(*(t.data for t in operands))
     except ValueError:
-        listed = " and ".join(str(s) for s in shapes)
+        listed = " and ".join(str(t.shape) for t in operands)
         raise ValueError(f"{op}: shapes {listed} cannot be broadcast together") from None
 
 
@@ -68,32 +71,29 @@ def _expand(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
 def add(a, b) -> Tensor:
     """``a + b`` with broadcasting."""
     a, b = _pair(a, b)
-    _broadcast_shape("add", a.shape, b.shape)
-    return Tensor._from_op(a.data + b.data, (a, b), lambda g: (g, g), "add")
+    return Tensor._from_op(_elementwise("add", np.add, a, b), (a, b), lambda g: (g, g), "add")
 
 
 @primitive
 def sub(a, b) -> Tensor:
     """``a - b`` with broadcasting."""
     a, b = _pair(a, b)
-    _broadcast_shape("sub", a.shape, b.shape)
-    return Tensor._from_op(a.data - b.data, (a, b), lambda g: (g, -g), "sub")
+    return Tensor._from_op(_elementwise("sub", np.subtract, a, b), (a, b), lambda g: (g, -g), "sub")
 
 
 @primitive
 def mul(a, b) -> Tensor:
     """``a * b`` elementwise, with broadcasting."""
     a, b = _pair(a, b)
-    _broadcast_shape("mul", a.shape, b.shape)
-    return Tensor._from_op(a.data * b.data, (a, b), lambda g: (g * b.data, g * a.data), "mul")
+    out = _elementwise("mul", np.multiply, a, b)
+    return Tensor._from_op(out, (a, b), lambda g: (g * b.data, g * a.data), "mul")
 
 
 @primitive
 def div(a, b) -> Tensor:
     """``a / b`` elementwise, with broadcasting."""
     a, b = _pair(a, b)
-    _broadcast_shape("div", a.shape, b.shape)
-    out = a.data / b.data
+    out = _elementwise("div", np.divide, a, b)
     return Tensor._from_op(out, (a, b), lambda g: (g / b.data, -g * out / b.data), "div")
 
 
@@ -108,8 +108,7 @@ def neg(a) -> Tensor:
 def power(a, b) -> Tensor:
     """``a ** b`` elementwise; the gradient with respect to ``b`` needs ``a > 0``."""
     a, b = _pair(a, b)
-    _broadcast_shape("power", a.shape, b.shape)
-    out = a.data**b.data
+    out = _elementwise("power", np.power, a, b)
 
     def vjp(g):
         ga = g * b.data * a.data ** (b.data - 1)
@@ -234,11 +233,9 @@ def abs(x) -> Tensor:  # noqa: A001 - the name a reader expects
 def maximum(a, b) -> Tensor:
     """Elementwise maximum; at a tie the gradient is split equally."""
     a, b = _pair(a, b)
-    _broadcast_shape("maximum", a.shape, b.shape)
+    out = _elementwise("maximum", np.maximum, a, b)
     share = 0.5 * (a.data == b.data) + (a.data > b.data)
-    return Tensor._from_op(
-        np.maximum(a.data, b.data), (a, b), lambda g: (g * share, g * (1 - share)), "maximum"
-    )
+    return Tensor._from_op(out, (a, b), lambda g: (g * share, g * (1 - share)), "maximum")
 
 
 @primitive
@@ -246,10 +243,8 @@ def where(condition, a, b) -> Tensor:
     """``a`` where ``condition`` holds, else ``b`` (no gradient flows to ``condition``)."""
     cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
     a, b = _pair(a, b)
-    _broadcast_shape("where", cond.shape, a.shape, b.shape)
-    return Tensor._from_op(
-        np.where(cond, a.data, b.data), (a, b), lambda g: (g * cond, g * ~cond), "where"
-    )
+    out = _elementwise("where", np.where, Tensor._constant(cond), a, b)
+    return Tensor._from_op(out, (a, b), lambda g: (g * cond, g * ~cond), "where")
 
 
 # -- reductions ---------------------------------------------------------------------
@@ -404,10 +399,7 @@ def stack(tensors, axis: int = 0) -> Tensor:
 def _compare(op):
     def compare(self, other):
         other = other.data if isinstance(other, Tensor) else other
-        result = Tensor.__new__(Tensor)
-        result.data, result.grad, result.requires_grad = op(self.data, other), None, False
-        result._parents, result._vjp, result._op = (), None, "compare"
-        return result
+        return Tensor._constant(op(self.data, other))
 
     return compare
 
