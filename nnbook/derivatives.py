@@ -107,10 +107,6 @@ def jacobian(fn: Callable, x) -> np.ndarray:
     return J
 
 
-def _fmt(index) -> str:
-    return str(tuple(int(i) for i in index))
-
-
 def gradcheck(
     fn: Callable,
     *inputs,

@@ -151,12 +151,14 @@ def matmul(a, b) -> Tensor:
             G = G[..., None, :]
         if b.ndim == 1:
             G = G[..., None]
-        ga = G @ np.swapaxes(B, -1, -2)
-        gb = np.swapaxes(A, -1, -2) @ G
-        if a.ndim == 1:
-            ga = ga[..., 0, :]
-        if b.ndim == 1:
-            gb = gb[..., 0]
+        # An operand that needs no gradient (a constant weight, the data) costs nothing.
+        ga = gb = None
+        if a.requires_grad:
+            ga = G @ np.swapaxes(B, -1, -2)
+            ga = ga[..., 0, :] if a.ndim == 1 else ga
+        if b.requires_grad:
+            gb = np.swapaxes(A, -1, -2) @ G
+            gb = gb[..., 0] if b.ndim == 1 else gb
         return ga, gb
 
     return Tensor._from_op(out, (a, b), vjp, "matmul")

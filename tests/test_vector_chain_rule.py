@@ -1,0 +1,297 @@
+"""The vector chain rule chapter: `nnbook.chain`, the Jacobian facts it relies on, its figures.
+
+* `matmul_cost` and `chain_product` are checked against numpy (`np.linalg.multi_dot`,
+  the size of a product) and against closed-form counts written out independently
+  of the implementation's loop;
+* the Jacobians the chapter states (elementwise → diagonal, linear map → W, softmax →
+  diag(s) − ssᵀ, W ↦ Wx → I ⊗ xᵀ) and the chain rule ∇ᵤf · J_v[u] · Jₓ[v] are checked
+  with `nb.jacobian` and finite differences over random shapes;
+* the figure script is run on small sizes (it needs matplotlib, a docs dependency).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import nnbook as nb
+from nnbook import functional as F
+from nnbook.chain import chain_product, matmul_cost
+
+ROOT = Path(__file__).resolve().parent.parent
+AUTODIFF = dict(rtol=1e-10, atol=1e-12)
+FINITE_DIFF = dict(rtol=1e-5, atol=1e-7)
+
+fast = settings(max_examples=30, deadline=None)
+dims = st.integers(1, 6)
+seeds = st.integers(0, 2**32 - 1)
+
+
+# -- matmul_cost ----------------------------------------------------------------------
+
+
+@fast
+@given(m=dims, k=dims, n=dims, left_1d=st.booleans(), right_1d=st.booleans())
+def test_matmul_cost_is_entries_of_the_product_times_the_inner_size(m, k, n, left_1d, right_1d):
+    a = np.ones(k) if left_1d else np.ones((m, k))
+    b = np.ones(k) if right_1d else np.ones((k, n))
+    # Each entry of a @ b is a sum of k products; a 1-D @ 1-D product is one entry.
+    assert matmul_cost(a.shape, b.shape) == np.matmul(a, b).size * k
+
+
+@pytest.mark.parametrize(
+    "a, b, match",
+    [
+        ((2, 3, 4), (4, 5), "left operand must be 1-D or 2-D"),
+        ((2, 3), (), "right operand must be 1-D or 2-D"),
+        ((2, 3), (4, 5), r"\(2, 3\) and \(4, 5\) do not fit"),
+        ((3,), (4,), "3 columns but the right one has 4 rows"),
+    ],
+)
+def test_matmul_cost_rejects_bad_shapes(a, b, match):
+    with pytest.raises(ValueError, match=f"matmul_cost: .*{match}"):
+        matmul_cost(a, b)
+
+
+# -- chain_product ---------------------------------------------------------------------
+
+
+def random_chain(seed: int, sizes: list[int]) -> list[np.ndarray]:
+    """A row of size sizes[0], then matrices sizes[i] × sizes[i+1]: the chain rule's layout."""
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal(sizes[0])] + [
+        rng.standard_normal((m, n)) for m, n in zip(sizes, sizes[1:])
+    ]
+
+
+@fast
+@given(seed=seeds, sizes=st.lists(dims, min_size=3, max_size=6))
+def test_both_orders_give_numpys_product(seed, sizes):
+    chain = random_chain(seed, sizes)
+    expected = np.linalg.multi_dot(chain)
+    for order in ("reverse", "forward"):
+        product, _ = chain_product(chain, order)
+        assert product.shape == (sizes[-1],)
+        np.testing.assert_allclose(product, expected, rtol=1e-10, atol=1e-12)
+
+
+@fast
+@given(seed=seeds, sizes=st.lists(dims, min_size=3, max_size=6))
+def test_counts_follow_the_closed_forms(seed, sizes):
+    # Chain: g (M_L,), J_L (M_L, M_{L-1}), ..., J_1 (M_1, D), with sizes = [M_L, ..., M_1, D].
+    chain = random_chain(seed, sizes)
+    D = sizes[-1]
+    rows_cols = list(zip(sizes, sizes[1:]))
+    # Reverse: a row of size `rows` times each Jacobian.
+    assert chain_product(chain, "reverse")[1] == sum(r * c for r, c in rows_cols)
+    # Forward: J_l times the (M_{l-1} × D) running product for l = 2..L, then g times it.
+    expected_forward = sum(r * c * D for r, c in rows_cols[:-1]) + sizes[0] * D
+    assert chain_product(chain, "forward")[1] == expected_forward
+
+
+@pytest.mark.parametrize("M, L", [(1, 1), (3, 2), (7, 4), (16, 5)])
+def test_square_chain_costs_are_the_chapters_formulas(M, L):
+    chain = random_chain(0, [M] * (L + 1))
+    assert chain_product(chain, "reverse")[1] == L * M**2
+    assert chain_product(chain, "forward")[1] == (L - 1) * M**3 + M**2
+
+
+def test_a_chain_that_starts_with_a_matrix_is_a_whole_jacobian():
+    rng = np.random.default_rng(1)
+    chain = [rng.standard_normal(s) for s in [(1000, 100), (100, 100), (100, 2)]]
+    expected = np.linalg.multi_dot(chain)
+    (rev, rev_cost), (fwd, fwd_cost) = (chain_product(chain, o) for o in ("reverse", "forward"))
+    np.testing.assert_allclose(rev, expected, rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(fwd, expected, rtol=1e-10, atol=1e-10)
+    assert rev_cost == 1000 * 100 * 100 + 1000 * 100 * 2
+    assert fwd_cost == 100 * 100 * 2 + 1000 * 100 * 2
+
+
+def test_a_chain_ending_in_a_column_gives_a_number():
+    chain = random_chain(2, [3, 4, 5]) + [np.ones(5)]
+    for order in ("reverse", "forward"):
+        product, _ = chain_product(chain, order)
+        assert product.shape == ()
+        np.testing.assert_allclose(product, np.linalg.multi_dot(chain), rtol=1e-12)
+
+
+def test_a_single_factor_costs_nothing_and_inputs_are_not_changed():
+    chain = random_chain(3, [2, 3, 4])
+    before = [f.copy() for f in chain]
+    chain_product(chain, "forward")
+    chain_product(chain, "reverse")
+    for f, b in zip(chain, before):
+        np.testing.assert_array_equal(f, b)
+    product, cost = chain_product(chain[:1], "forward")
+    np.testing.assert_array_equal(product, chain[0])
+    assert cost == 0
+
+
+@pytest.mark.parametrize(
+    "factors, order, match",
+    [
+        ([], "reverse", "at least one factor"),
+        ([np.ones(2), np.ones((2, 2))], "backward", "order must be one of"),
+        ([np.ones(2), np.ones(2), np.ones((2, 2))], "reverse", r"factor 1 has shape \(2,\)"),
+        ([np.ones((2, 2, 2))], "forward", r"factor 0 has shape \(2, 2, 2\)"),
+        ([np.ones(2), np.ones((3, 4))], "forward", "do not fit"),
+    ],
+)
+def test_chain_product_rejects_bad_chains(factors, order, match):
+    with pytest.raises(ValueError, match=f"chain_product: .*{match}|matmul_cost: .*{match}"):
+        chain_product(factors, order)
+
+
+# -- the Jacobians the chapter states ----------------------------------------------------
+
+
+@fast
+@given(seed=seeds, n=dims, name=st.sampled_from(["tanh", "sigmoid", "exp", "softplus"]))
+def test_elementwise_jacobians_are_diagonal(seed, n, name):
+    z = np.random.default_rng(seed).uniform(-3, 3, n)
+    fn = getattr(F, name)
+    J = nb.jacobian(fn, z)
+    assert J.shape == (n, n)
+    np.testing.assert_array_equal(J - np.diag(np.diag(J)), 0.0)
+    np.testing.assert_allclose(J, nb.numerical_jacobian(fn, z), **FINITE_DIFF)
+
+
+@fast
+@given(seed=seeds, m=dims, n=dims)
+def test_a_linear_maps_jacobian_is_its_matrix(seed, m, n):
+    rng = np.random.default_rng(seed)
+    W, x, b = rng.standard_normal((m, n)), rng.standard_normal(n), rng.standard_normal(m)
+    np.testing.assert_allclose(nb.jacobian(lambda x: W @ x + b, x), W, **AUTODIFF)
+
+
+@fast
+@given(seed=seeds, n=dims)
+def test_softmax_jacobian_is_diag_s_minus_s_s_transpose(seed, n):
+    z = np.random.default_rng(seed).uniform(-5, 5, n)
+    s = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+    expected = np.diag(s) - np.outer(s, s)
+    J = nb.jacobian(F.softmax, z)
+    np.testing.assert_allclose(J, expected, **AUTODIFF)
+    np.testing.assert_allclose(nb.numerical_jacobian(F.softmax, z), expected, **FINITE_DIFF)
+    np.testing.assert_allclose(J.sum(axis=1), 0.0, atol=1e-12)
+
+
+@fast
+@given(seed=seeds, J=dims, D=dims)
+def test_jacobian_of_W_to_Wx_flattens_to_a_kronecker_product(seed, J, D):
+    rng = np.random.default_rng(seed)
+    W, x, g = rng.standard_normal((J, D)), rng.standard_normal(D), rng.standard_normal(J)
+    jac = nb.jacobian(lambda W: W @ x, W)
+    assert jac.shape == (J, J, D)
+    flat = jac.reshape(J, J * D)
+    np.testing.assert_allclose(flat, np.kron(np.eye(J), x), **AUTODIFF)
+    # Its VJP is the outer product, shaped like W.
+    np.testing.assert_allclose((g @ flat).reshape(J, D), np.outer(g, x), **AUTODIFF)
+
+
+@fast
+@given(seed=seeds, D=dims, J=dims, K=dims)
+def test_vector_chain_rule_with_every_factor_a_matrix(seed, D, J, K):
+    rng = np.random.default_rng(seed)
+    W, A = rng.standard_normal((J, D)), rng.standard_normal((K, J))
+    x, t = rng.standard_normal(D), rng.standard_normal(K)
+
+    def h(x):
+        return (W @ x).tanh()
+
+    def g(v):
+        return (A @ v).tanh()
+
+    def f(u):
+        return 0.5 * ((t - u) ** 2).sum()
+
+    v = h(nb.tensor(x)).data
+    u = g(nb.tensor(v)).data
+    factors = [nb.jacobian(f, u), nb.jacobian(g, v), nb.jacobian(h, x)]
+    assert [a.shape for a in factors] == [(K,), (K, J), (J, D)]
+    by_chain = factors[0] @ factors[1] @ factors[2]
+    np.testing.assert_allclose(by_chain, nb.numerical_gradient(lambda x: f(g(h(x))), x),
+                               **FINITE_DIFF)
+    # The hand-written factors of the chapter.
+    np.testing.assert_allclose(factors[0], -(t - u), **AUTODIFF)
+    np.testing.assert_allclose(factors[1], (1 - u**2)[:, None] * A, **AUTODIFF)
+    np.testing.assert_allclose(factors[2], (1 - v**2)[:, None] * W, **AUTODIFF)
+
+
+@fast
+@given(seed=seeds, shape=st.lists(dims, min_size=0, max_size=3))
+def test_projection_check_passes_for_any_shape(seed, shape):
+    x = np.random.default_rng(seed).standard_normal(shape)
+    assert nb.gradcheck(lambda x: (x * x).tanh(), x, projections=2, seed=seed % 1000)
+    assert nb.gradcheck(lambda x: F.softmax(x.reshape(-1)).sum() * x, x, projections=2)
+
+
+@pytest.mark.parametrize("shape", [(3,), (2, 3), (2, 2, 2)])
+def test_projection_check_catches_a_wrong_vjp(shape):
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0.5, 1.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+    def wrong(x):
+        """tanh(x * x) with a VJP off by a factor of 2."""
+        out = np.tanh(x.data * x.data)
+        return nb.Tensor._from_op(out, (x,), lambda g: (g * 4 * x.data * (1 - out**2),), "wrong")
+
+    assert nb.gradcheck(lambda x: (x * x).tanh(), x, projections=2)
+    with pytest.raises(AssertionError, match="random direction"):
+        nb.gradcheck(wrong, x, projections=2)
+
+
+# -- the figure script ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def figures():
+    pytest.importorskip("matplotlib")
+    path = ROOT / "docs" / "figures" / "vector_chain_rule.py"
+    spec = importlib.util.spec_from_file_location("_test_vector_chain_rule_figures", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_figure_example_is_the_chapters_and_obeys_the_chain_rule(figures):
+    grad_u, Jv_u, Jx_v = figures.two_layer_example()
+    assert (grad_u.shape, Jv_u.shape, Jx_v.shape) == ((2,), (2, 4), (4, 3))
+    rng = np.random.default_rng(0)
+    W = rng.standard_normal((4, 3))
+    rng.standard_normal(4)
+    A = rng.standard_normal((2, 4))
+    x, t = np.array([0.5, -0.3, 0.2]), np.array([0.3, -0.2])
+
+    def loss(x):
+        return 0.5 * ((t - (A @ (W @ x).tanh()).tanh()) ** 2).sum()
+
+    np.testing.assert_allclose(grad_u @ Jv_u @ Jx_v, nb.numerical_gradient(loss, x),
+                               **FINITE_DIFF)
+
+
+def test_measurement_checks_every_way_and_counts_the_products(figures):
+    data = figures.measure_here(widths=(3, 5), depth=3, repeats=1, budget=0.0)
+    assert data["widths"] == [3, 5]
+    assert set(data["seconds"]) == set(figures.PRODUCTS + figures.GRADIENTS)
+    for secs in data["seconds"].values():
+        assert len(secs) == 2 and all(s > 0 for s in secs)
+    assert data["counts"]["reverse"] == [3 * M**2 for M in (3, 5)]
+    assert data["counts"]["forward"] == [2 * M**3 + M**2 for M in (3, 5)]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_figures_draw(figures, monkeypatch, theme):
+    from matplotlib.figure import Figure
+
+    small = figures.measure_here(widths=(4, 8, 16, 32), depth=2, repeats=1, budget=0.0)
+    monkeypatch.setattr(figures, "measure", lambda: small)
+    for name, draw in figures.FIGURES.items():
+        fig = draw(theme)
+        assert isinstance(fig, Figure), name
+        assert fig.axes, name
