@@ -8,6 +8,7 @@ hypothesis-generated broadcastable shapes.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -39,6 +40,7 @@ class Row:
 
 
 POSITIVE = (0.5, 2.0)
+_erfc = np.vectorize(math.erfc)  # the reference, not the implementation under test
 MASK = np.array([True, False, True, True])
 
 OP_TABLE: dict[str, list[Row]] = {
@@ -119,6 +121,14 @@ OP_TABLE: dict[str, list[Row]] = {
         Row(lambda a, b: F.concatenate([a, b], axis=1), [(2, 3), (2, 1)],
             reference=lambda a, b: np.concatenate([a, b], axis=1)),
     ],
+    "ndtr": [Row(F.ndtr, [(2, 3)], [(-8, 8)], lambda z: 0.5 * _erfc(-z / np.sqrt(2)))],
+    "log_ndtr": [
+        Row(F.log_ndtr, [(2, 3)], [(-30, 6)], lambda z: np.log(0.5 * _erfc(-z / np.sqrt(2)))),
+    ],
+    "inv_cloglog": [Row(F.inv_cloglog, [(2, 3)], [(-6, 3)], lambda z: -np.expm1(-np.exp(z)))],
+    "log_inv_cloglog": [
+        Row(F.log_inv_cloglog, [(2, 3)], [(-30, 4)], lambda z: np.log(-np.expm1(-np.exp(z)))),
+    ],
     "stack": [
         Row(lambda a, b, c: F.stack([a, b, c], axis=1), [(2, 3)] * 3,
             reference=lambda a, b, c: np.stack([a, b, c], axis=1)),
@@ -193,6 +203,9 @@ STABLE = {
     "softplus": (F.softplus, [1e4, 0.0]),
     "log_sigmoid": (F.log_sigmoid, [0.0, -1e4]),
     "tanh": (F.tanh, [1.0, -1.0]),
+    "ndtr": (F.ndtr, [1.0, 0.0]),
+    "inv_cloglog": (F.inv_cloglog, [1.0, 0.0]),
+    "log_inv_cloglog": (F.log_inv_cloglog, [0.0, -1e4]),
     "exp-free logsumexp": (lambda x: F.logsumexp(x.reshape(1, 2)), [1e4]),
 }
 

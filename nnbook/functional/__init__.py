@@ -13,6 +13,7 @@ from nnbook.functional.losses import (
     logistic_loss,
     squared_loss,
 )
+from nnbook.functional.links import LINKS, binary_nll, inv_cloglog, log_inv_cloglog, log_ndtr, ndtr
 from nnbook.functional.primitives import (
     PRIMITIVES,
     abs,
@@ -45,6 +46,7 @@ from nnbook.functional.primitives import (
 )
 
 __all__ = [
+    "LINKS", "binary_nll", "inv_cloglog", "log_inv_cloglog", "log_ndtr", "ndtr",
     "PRIMITIVES", "abs", "add", "concatenate", "cross_entropy", "div", "exp", "getitem",
     "l1_penalty", "l2_penalty", "log", "log_sigmoid", "log_softmax", "logistic_loss",
     "logsumexp", "matmul", "max", "maximum", "mean", "mul", "neg", "power", "relu",
