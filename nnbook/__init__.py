@@ -1,7 +1,9 @@
 """nnbook: the library of the book *How neural networks are fitted*.
 
-Everything a chapter explains is implemented here, in numpy alone:
+Everything a chapter explains is implemented here, in numpy alone.
 
+Examples
+--------
 >>> import nnbook as nb
 >>> x = nb.tensor([[1.0, 2.0]], requires_grad=True)
 >>> y = (x * x).sum()

@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
@@ -56,18 +58,26 @@ def jacobian_sparsity(theme: str):
     return fig
 
 
-def cache_memory(theme: str):
-    """Cache bytes (cache_nbytes) against depth, one line per batch size; parameter bytes."""
-    fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
-    param_bytes = []
+@lru_cache(maxsize=1)
+def _memory() -> tuple[dict, list]:
+    """Cache bytes per batch size and depth, and parameter bytes per depth (once a build)."""
+    cache_bytes, param_bytes = {}, []
     for batch in BATCHES:
-        sizes = []
+        cache_bytes[batch] = []
         for depth in DEPTHS:
             params = init_params([INPUTS] + [WIDTH] * (depth - 1) + [1], rng=0)
             _, cache = forward(params, np.zeros((batch, INPUTS)))
-            sizes.append(cache_nbytes(cache))
+            cache_bytes[batch].append(cache_nbytes(cache))
             if batch == BATCHES[0]:
                 param_bytes.append(sum(W.nbytes + b.nbytes for W, b in params))
+    return cache_bytes, param_bytes
+
+
+def cache_memory(theme: str):
+    """Cache bytes (cache_nbytes) against depth, one line per batch size; parameter bytes."""
+    fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+    cache_bytes, param_bytes = _memory()
+    for batch, sizes in cache_bytes.items():
         ax.plot(DEPTHS, np.array(sizes) / 2**20, marker="o", markersize=3,
                 label=f"cache, batch N = {batch}")
     ax.plot(DEPTHS, np.array(param_bytes) / 2**20, linestyle="--", marker="s", markersize=3,

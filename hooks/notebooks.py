@@ -1,0 +1,42 @@
+"""Keep the labs (mkdocs-jupyter notebook pages) on the site's own origin.
+
+nbconvert's page template loads MathJax from a CDN and carries a Mermaid loader that
+imports from a CDN. The labs need neither: their math is typeset at build time by
+``hooks/katex.py`` and they hold no Mermaid diagrams. Both blocks are cut out of each
+notebook page, and the build fails (an error, under ``--strict``) if anything left in
+it would still fetch from another origin.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+log = logging.getLogger("mkdocs.hooks.notebooks")
+
+OFFSITE_BLOCKS = [
+    # nbconvert's base/mathjax.html.j2
+    re.compile(r"<!-- Load mathjax -->.*?<!-- End of mathjax configuration -->", re.DOTALL),
+    # nbconvert's mermaidjs.html.j2: a module script, its style, then this comment.
+    re.compile(
+        r"<script type=\"module\">(?:(?!</script>).)*?mermaid(?:(?!</script>).)*</script>"
+        r"\s*<style>.*?</style>\s*<!-- End of mermaid configuration -->",
+        re.DOTALL,
+    ),
+]
+FETCH = re.compile(r"""(?:\bsrc=|\bimport\s*\(|url\()\s*["']?(https?:)?//""", re.IGNORECASE)
+
+
+def on_page_content(html, page, config, files):
+    if Path(page.file.src_uri).suffix not in {".py", ".ipynb"}:
+        return html
+    for block in OFFSITE_BLOCKS:
+        html = block.sub("", html)
+    # Whatever another nbconvert version adds that would still fetch from elsewhere:
+    for m in FETCH.finditer(html):
+        log.error(
+            "notebooks: %s would fetch from another origin: %r",
+            page.file.src_uri, html[max(m.start() - 40, 0) : m.end() + 60],
+        )
+    return html
