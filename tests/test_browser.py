@@ -280,9 +280,15 @@ def test_copy_buttons_copy_only_the_code_on_every_page(page, site_url, tmp_path_
 def test_search_finds_the_chain_rule(page, site_url):
     page.goto(site_url)
     page.locator("input.md-search__input").click()
-    page.locator("input.md-search__input").fill("chain rule")
+    # The search index loads in a web worker; a query typed before it is ready is lost.
+    meta = ".md-search-result__meta"
+    page.wait_for_function(
+        f"!document.querySelector('{meta}').textContent.includes('Initializing')", timeout=60_000
+    )
+    # Typed key by key, as a reader types: the search box reacts to key events.
+    page.locator("input.md-search__input").press_sequentially("chain rule", delay=20)
     results = page.locator(".md-search-result__item")
-    results.first.wait_for(state="visible", timeout=15_000)
+    results.first.wait_for(state="visible", timeout=30_000)
     assert results.count() > 0
     assert "chain rule" in page.locator(".md-search-result").inner_text().lower()
     assert not page.recorder.offsite()
