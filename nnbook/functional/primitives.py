@@ -190,13 +190,15 @@ def tanh(x) -> Tensor:
     return Tensor._from_op(out, (x,), lambda g: (g * (1 - out * out),), "tanh")
 
 
-def _stable_sigmoid(z: np.ndarray) -> np.ndarray:
+def stable_sigmoid(z: np.ndarray) -> np.ndarray:
+    """``1 / (1 + e**-z)`` on a plain array, without overflow (used by every sigmoid in nnbook)."""
     # 1/(1+e^{-z}) overflows e^{-z} for z << 0; there use e^{z}/(1+e^{z}) instead.
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
-def _stable_softplus(z: np.ndarray) -> np.ndarray:
+def stable_softplus(z: np.ndarray) -> np.ndarray:
+    """``ln(1 + e**z)`` on a plain array, without overflow (used by every softplus in nnbook)."""
     # ln(1+e^z) = max(z, 0) + ln(1 + e^{-|z|}): the exponent is never positive.
     return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
 
@@ -205,7 +207,7 @@ def _stable_softplus(z: np.ndarray) -> np.ndarray:
 def sigmoid(x) -> Tensor:
     """Logistic sigmoid ``1 / (1 + e**-x)``, computed without overflow."""
     x = as_tensor(x)
-    out = _stable_sigmoid(x.data)
+    out = stable_sigmoid(x.data)
     return Tensor._from_op(out, (x,), lambda g: (g * out * (1 - out),), "sigmoid")
 
 
@@ -213,8 +215,8 @@ def sigmoid(x) -> Tensor:
 def softplus(x) -> Tensor:
     """``ln(1 + e**x)``, computed without overflow; its derivative is ``sigmoid(x)``."""
     x = as_tensor(x)
-    out = _stable_softplus(x.data)
-    return Tensor._from_op(out, (x,), lambda g: (g * _stable_sigmoid(x.data),), "softplus")
+    out = stable_softplus(x.data)
+    return Tensor._from_op(out, (x,), lambda g: (g * stable_sigmoid(x.data),), "softplus")
 
 
 @primitive

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook.functional.primitives import stable_sigmoid as _sigmoid
 from nnbook.rng import get_rng
 
 __all__ = [
@@ -40,12 +41,6 @@ __all__ = [
 
 
 # -- nonlinearities ---------------------------------------------------------------------
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # 1/(1+e^{-z}) overflows e^{-z} for z << 0; there e^{z}/(1+e^{z}) is exact instead.
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 # Each entry: (h(z), h'(z) written in terms of z and of phi = h(z)).

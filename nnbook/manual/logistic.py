@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook.functional.links import LINKS, _dlog_inv_cloglog, _pdf_over_cdf
+from nnbook.functional.primitives import stable_sigmoid as _sigmoid
+from nnbook.functional.primitives import stable_softplus as _softplus
 
 __all__ = [
     "naive_logistic_loss",
@@ -34,17 +36,6 @@ __all__ = [
     "chain_rule",
     "logistic_gradient",
 ]
-
-
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    # 1/(1 + e^{−z}) would overflow e^{−z} for z ≪ 0; e^{z}/(1 + e^{z}) is used there.
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-def _softplus(z: np.ndarray) -> np.ndarray:
-    # ln(1 + e^z) = max(z, 0) + ln(1 + e^{−|z|}): the exponent is never positive.
-    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
 
 
 def _check(name: str, w, w0, X, y) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
