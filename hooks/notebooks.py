@@ -5,12 +5,17 @@ imports from a CDN. The labs need neither: their math is typeset at build time b
 ``hooks/katex.py`` and they hold no Mermaid diagrams. Both blocks are cut out of each
 notebook page, and the build fails (an error, under ``--strict``) if anything left in
 it would still fetch from another origin.
+
+nbconvert gives every plot the same placeholder alt text. A lab describes each plot in
+an ``<!-- alt: … -->`` comment at the top of the Markdown cell that follows it; that
+text replaces the placeholder, and a plot without one fails the build.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from html import escape
 from pathlib import Path
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
@@ -25,6 +30,8 @@ OFFSITE_BLOCKS = [
         re.DOTALL,
     ),
 ]
+PLACEHOLDER_ALT = 'alt="No description has been provided for this image"'
+ALT_COMMENT = re.compile(r"<!--\s*alt:\s*(.*?)\s*-->", re.DOTALL)
 FETCH = re.compile(r"""(?:\bsrc=|\bimport\s*\(|url\()\s*["']?(https?:)?//""", re.IGNORECASE)
 
 
@@ -33,6 +40,7 @@ def on_page_content(html, page, config, files):
         return html
     for block in OFFSITE_BLOCKS:
         html = block.sub("", html)
+    html = _describe_plots(html, page.file.src_uri)
     # Whatever another nbconvert version adds that would still fetch from elsewhere:
     for m in FETCH.finditer(html):
         log.error(
@@ -40,3 +48,19 @@ def on_page_content(html, page, config, files):
             page.file.src_uri, html[max(m.start() - 40, 0) : m.end() + 60],
         )
     return html
+
+
+def _describe_plots(html: str, name: str) -> str:
+    """Give each plot the alt text of the first ``<!-- alt: … -->`` comment after it."""
+    pieces, pos = [], 0
+    while (start := html.find(PLACEHOLDER_ALT, pos)) >= 0:
+        comment = ALT_COMMENT.search(html, start)
+        if comment is None:
+            log.error(
+                "notebooks: %s: a plot has no description; start the Markdown cell after "
+                "it with <!-- alt: what the plot shows -->", name,
+            )
+            break
+        pieces += [html[pos:start], f'alt="{escape(comment.group(1), quote=True)}"']
+        pos = start + len(PLACEHOLDER_ALT)
+    return "".join(pieces) + html[pos:]

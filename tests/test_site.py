@@ -277,7 +277,9 @@ def test_every_image_has_alt_text(site):
     problems = []
     for page in html_pages(site.site):
         for tag, attrs in parse(page).tags:
-            if tag == "img" and not (attrs.get("alt") or "").strip():
+            alt = (attrs.get("alt") or "").strip()
+            # nbconvert's stand-in says nothing about the plot: it does not count.
+            if tag == "img" and (not alt or alt.startswith("No description has been provided")):
                 problems.append(f"{page.relative_to(site.site)}: <img src={attrs.get('src', '')[:80]!r}>")
     assert not problems, "\n".join(problems)
 

@@ -44,11 +44,12 @@ print(X.shape, y.shape, "ones:", int(y.sum()))
 # %% [markdown]
 # ## The loss and its gradient
 #
-# The model's output for example $n$ is $f_n = w^\top x_n + b$, and the loss is the
+# The model's output for example $n$ is $f_n = w^\top x_n + w_0$, with weights
+# $w \in \mathbb{R}^2$ and a bias $w_0$ (the chapter's notation), and the loss is the
 # negative log-likelihood, written in terms of $f_n$:
 #
 # $$
-# \mathcal{L}(w, b) = \sum_{n=1}^{N} y_n \ln\left(1 + e^{-f_n}\right)
+# \mathcal{L}(w, w_0) = \sum_{n=1}^{N} y_n \ln\left(1 + e^{-f_n}\right)
 #   + (1 - y_n) \ln\left(1 + e^{f_n}\right).
 # $$
 #
@@ -58,19 +59,19 @@ print(X.shape, y.shape, "ones:", int(y.sum()))
 
 # %%
 w = nb.tensor([0.5, -0.3], requires_grad=True)
-b = nb.tensor(0.1, requires_grad=True)
+w0 = nb.tensor(0.1, requires_grad=True)
 
 
-def loss_of(w, b):
-    f = nb.tensor(X) @ w + b
+def loss_of(w, w0):
+    f = nb.tensor(X) @ w + w0
     return F.logistic_loss(f, y)
 
 
-loss = loss_of(w, b)
+loss = loss_of(w, w0)
 loss.backward()
-print("loss  ", round(loss.item(), 6))
-print("dL/dw ", np.round(w.grad, 6))
-print("dL/db ", round(float(b.grad), 6))
+print("loss   ", round(loss.item(), 6))
+print("dL/dw  ", np.round(w.grad, 6))
+print("dL/dw0 ", round(float(w0.grad), 6))
 
 # %% [markdown]
 # ## Check 1: finite differences
@@ -81,7 +82,7 @@ print("dL/db ", round(float(b.grad), 6))
 # $\varepsilon^2$ (plus rounding), so agreement to about seven digits is what to expect.
 
 # %%
-numeric = nb.numerical_gradient(lambda v: loss_of(v, b), w.data)
+numeric = nb.numerical_gradient(lambda v: loss_of(v, w0), w.data)
 print("numerical dL/dw", np.round(numeric, 6))
 gap = np.max(np.abs(numeric - w.grad))
 print("largest difference below 1e-6:", bool(gap < 1e-6))
@@ -90,33 +91,33 @@ print("largest difference below 1e-6:", bool(gap < 1e-6))
 # ## Check 2: the chain rule by hand
 #
 # The chapter derives $\partial \mathcal{L} / \partial f_n = \sigma(f_n) - y_n$, and since
-# $\partial f_n / \partial w = x_n$ and $\partial f_n / \partial b = 1$, the chain rule gives
+# $\partial f_n / \partial w = x_n$ and $\partial f_n / \partial w_0 = 1$, the chain rule gives
 #
 # $$
 # \nabla_w \mathcal{L} = \sum_{n} \left(\sigma(f_n) - y_n\right) x_n,
 # \qquad
-# \frac{\partial \mathcal{L}}{\partial b} = \sum_{n} \left(\sigma(f_n) - y_n\right).
+# \frac{\partial \mathcal{L}}{\partial w_0} = \sum_{n} \left(\sigma(f_n) - y_n\right).
 # $$
 #
 # In plain numpy, with no autodiff at all:
 
 # %%
-f = X @ w.data + b.data
+f = X @ w.data + w0.data
 residual = 1 / (1 + np.exp(-f)) - y
-print("by hand dL/dw", np.round(residual @ X, 6))
-print("by hand dL/db", round(float(residual.sum()), 6))
+print("by hand dL/dw ", np.round(residual @ X, 6))
+print("by hand dL/dw0", round(float(residual.sum()), 6))
 
 # %% [markdown]
 # ## What the gradient means
 #
-# Hold $w_2$ and $b$ fixed and let $w_1$ vary: the loss becomes a curve, and
+# Hold $w_2$ and $w_0$ fixed and let $w_1$ vary: the loss becomes a curve, and
 # $\partial \mathcal{L} / \partial w_1$ is the slope of that curve at the current $w_1$.
 # The dashed line has exactly the slope `backward()` computed.
 
 # %%
 w1 = np.linspace(-2.0, 3.0, 101)
 with nb.no_grad():
-    curve = [loss_of(nb.tensor([v, w.data[1]]), b).item()
+    curve = [loss_of(nb.tensor([v, w.data[1]]), w0).item()
              for v in w1]
 slope = w.grad[0]
 tangent = loss.item() + slope * (w1 - w.data[0])
@@ -132,13 +133,18 @@ ax.legend()
 plt.show()
 
 # %% [markdown]
+# <!-- alt: The loss as a function of w1, falling and flattening out to the right, with a dashed tangent line touching it at w1 = 0.5, whose slope is the gradient that backward() computed. -->
+# The plot shows the loss (solid) falling as $w_1$ grows and flattening out on the
+# right, and the tangent (dashed) touching it at the current $w_1 = 0.5$ (the dot).
 # The slope is negative, so a small step to the right (larger $w_1$) lowers the loss:
 # gradient descent moves against the gradient.
 #
 # ## Try it
 #
 # * Take a few steps of gradient descent, $w \leftarrow w - \eta \nabla_w \mathcal{L}$
-#   with $\eta = 0.01$, recomputing the loss and zeroing `w.grad` (`w.grad = None`)
-#   between steps. Does the loss fall every time? What happens with $\eta = 1$?
+#   (and the same for $w_0$) with $\eta = 0.01$, recomputing the loss and zeroing
+#   the gradients (`w.grad = w0.grad = None`) between steps: `backward()` adds to
+#   `.grad`, it does not overwrite it. Does the loss fall every time? What happens
+#   with $\eta = 1$?
 # * Replace `F.logistic_loss` with `F.squared_loss` and compare the two gradients
 #   at the same $w$.

@@ -306,7 +306,7 @@ def log_inv_cloglog(x) -> Tensor:
 def binary_nll(f, y, link: str = "logit", reduction: str = "sum") -> Tensor:
     r"""Negative log-likelihood of labels ``y`` ∈ [0, 1] under ``p(y=1|f) = F(f)``.
 
-    $$\mathcal{L} = -\sum_n y_n \ln F(f_n) + (1 - y_n) \ln\bigl(1 - F(f_n)\bigr)$$
+    $$\mathcal{L} = -\sum_n \Bigl[y_n \ln F(f_n) + (1 - y_n) \ln\bigl(1 - F(f_n)\bigr)\Bigr]$$
 
     with ``F`` the logistic sigmoid (``link="logit"``, the same as `logistic_loss`),
     the normal distribution function ``Φ`` (``"probit"``) or ``1 − exp(−e^f)``
@@ -316,10 +316,10 @@ def binary_nll(f, y, link: str = "logit", reduction: str = "sum") -> Tensor:
 
     Parameters
     ----------
-    f : Tensor, shape (N,)
-        The model's outputs, any shape.
-    y : array_like, shape (N,)
-        Labels, 0 or 1 (values in between are allowed: soft labels); same shape as ``f``.
+    f : Tensor, any shape, e.g. (N,)
+        The model's outputs.
+    y : array_like, the shape of ``f``
+        Labels, 0 or 1 (values in between are allowed: soft labels).
     link : {"logit", "probit", "cloglog"}
         Which ``F`` turns ``f`` into ``p(y=1|f)``.
     reduction : {"sum", "mean", "none"}

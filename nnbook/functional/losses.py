@@ -46,10 +46,10 @@ def logistic_loss(f, y, reduction: str = "sum") -> Tensor:
 
     Parameters
     ----------
-    f : Tensor, shape (N,)
-        The model's outputs (log-odds), any shape.
-    y : array_like, shape (N,)
-        Labels, 0 or 1 (values in between are allowed: soft labels); same shape as ``f``.
+    f : Tensor, any shape, e.g. (N,)
+        The model's outputs (log-odds).
+    y : array_like, the shape of ``f``
+        Labels, 0 or 1 (values in between are allowed: soft labels).
     reduction : {"sum", "mean", "none"}
         Sum over examples (as in the notes), average, or the per-example losses.
 

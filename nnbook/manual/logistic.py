@@ -121,7 +121,7 @@ def logistic_loss(w, w0, X, y) -> float:
 def dloss_df(f, y, link: str = "logit") -> np.ndarray:
     r"""``∂L/∂f_n`` for each example: the only part of the gradient a link decides.
 
-    With ``p(y=1|f) = F(f)`` and ``L = −Σ_n y_n ln F(f_n) + (1 − y_n) ln(1 − F(f_n))``:
+    With ``p(y=1|f) = F(f)`` and ``L = −Σ_n [y_n ln F(f_n) + (1 − y_n) ln(1 − F(f_n))]``:
 
     * ``"logit"``, ``F = σ``: ``σ(f_n) − y_n``;
     * ``"probit"``, ``F = Φ``: ``−y_n φ(f_n)/Φ(f_n) + (1 − y_n) φ(f_n)/Φ(−f_n)``;
