@@ -127,14 +127,18 @@ class Tensor:
         Whether ``backward`` should compute a gradient for this tensor. A tensor with
         ``requires_grad=True`` that was made by the user (not by an operation) is a
         *leaf*: its ``.grad`` accumulates across ``backward`` calls.
+    dtype : numpy dtype, optional
+        A floating dtype to store the values in. By default float input keeps its
+        dtype and everything else becomes float64.
 
     Attributes
     ----------
     data : numpy.ndarray
         The values.
     grad : numpy.ndarray or None
-        The gradient of the last scalar that ``backward`` was called on, with the
-        shape of ``data``; ``None`` until a backward pass reaches this leaf.
+        The sum of the gradients delivered by every ``backward`` call since ``grad``
+        was last set to ``None``, with the shape and dtype of ``data``; ``None`` until
+        a backward pass reaches this leaf, and always ``None`` on a non-leaf.
 
     Examples
     --------
@@ -162,8 +166,10 @@ class Tensor:
     # -- construction by operations -------------------------------------------------
 
     @classmethod
-    def _from_op(cls, data: np.ndarray, parents: Sequence["Tensor"], vjp, op: str) -> "Tensor":
-        """The output of a primitive: records parents and VJP if a gradient can flow."""
+    def _from_op(
+        cls, data: np.ndarray, parents: Sequence[Tensor], vjp, op: str
+    ) -> Tensor:
+        """A primitive's output; keeps parents and VJP if a gradient can flow."""
         out = cls.__new__(cls)
         out.data = data
         out.grad = None
@@ -192,18 +198,22 @@ class Tensor:
 
     @property
     def shape(self) -> tuple[int, ...]:
+        """The shape of ``data``."""
         return self.data.shape
 
     @property
     def ndim(self) -> int:
+        """The number of axes of ``data``."""
         return self.data.ndim
 
     @property
     def size(self) -> int:
+        """The number of entries of ``data``."""
         return self.data.size
 
     @property
     def dtype(self) -> np.dtype:
+        """The dtype of ``data``."""
         return self.data.dtype
 
     def __len__(self) -> int:
@@ -222,7 +232,7 @@ class Tensor:
         """The underlying array (shared, not copied)."""
         return self.data
 
-    def detach(self) -> "Tensor":
+    def detach(self) -> Tensor:
         """A tensor with the same data that is cut from the graph."""
         return Tensor(self.data)
 
@@ -252,6 +262,23 @@ class Tensor:
             The gradient of some scalar with respect to this tensor, of this tensor's
             shape. May be omitted only when this tensor holds a single value (then it
             is 1: the derivative of the scalar with respect to itself).
+
+        Raises
+        ------
+        RuntimeError
+            If this tensor does not require grad (nothing it depends on does).
+        ValueError
+            If this tensor holds more than one value and no ``grad`` is given, or if
+            ``grad`` does not have this tensor's shape.
+
+        Examples
+        --------
+        >>> import numpy as np, nnbook as nb
+        >>> x = nb.tensor([1.0, 2.0], requires_grad=True)
+        >>> y = x * x
+        >>> y.backward(np.array([1.0, 10.0]))   # the gradient of y[0] + 10 y[1]
+        >>> x.grad
+        array([ 2., 40.])
         """
         if not self.requires_grad:
             raise RuntimeError(
@@ -294,7 +321,7 @@ class Tensor:
 
 
 def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes that need a gradient, each after all of its parents (iterative DFS)."""
+    """The nodes needing a gradient, each after its parents; no recursion."""
     order: list[Tensor] = []
     seen: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]

@@ -6,7 +6,8 @@
 * `jacobian` uses reverse mode: one backward pass per output entry, each a
   vector–Jacobian product with a one-hot vector.
 * `gradcheck` compares the two, entry by entry, or along random directions
-  (``⟨u, J v⟩``), which costs two evaluations whatever the size of the input.
+  (``⟨u, J v⟩``), which costs two evaluations per direction whatever the size of
+  the input.
 
 Every ``fn`` here takes Tensors and returns a Tensor; inputs may be Tensors or arrays.
 Checks run in float64: in float32, finite differences are too coarse to compare.
@@ -130,9 +131,13 @@ def gradcheck(
         Takes one Tensor per input, returns a Tensor of any shape.
     *inputs : Tensor or array_like
         Points at which to check; converted to float64 tensors requiring grad.
-    eps, atol, rtol : float
-        Finite-difference step; an entry passes if
+    eps : float
+        The finite-difference step.
+    atol : float
+        Absolute tolerance: an entry passes if
         ``|autodiff − numerical| <= atol + rtol * |numerical|``.
+    rtol : float
+        Relative tolerance (see ``atol``).
     projections : int
         0 for the full check; otherwise the number of random directions.
     seed : int
@@ -141,7 +146,7 @@ def gradcheck(
     Returns
     -------
     bool
-        ``True`` if every entry passes.
+        ``True``; a check that fails raises instead.
 
     Raises
     ------

@@ -705,7 +705,8 @@ def to_dot(root: Tensor, names=None, direction: str = "TB") -> str:
     >>> print(to_dot(x * 3.0, names={"x": x}))
     digraph {
       rankdir=TB;
-      node [shape=box, style="rounded,filled", fillcolor="#e7eefb", fontname="monospace"];
+      node [shape=box, style="rounded,filled", fontname="monospace",
+            fillcolor="#e7eefb"];
       n0 [label="x\n()", fillcolor="#fde7c8"];
       n1 [label="3\n()", fillcolor="#f0f1f3", style="rounded,filled,dashed"];
       n2 [label="mul\n()", penwidth=2.5];
@@ -724,8 +725,8 @@ def to_dot(root: Tensor, names=None, direction: str = "TB") -> str:
     lines = [
         "digraph {",
         f"  rankdir={direction};",
-        f'  node [shape=box, style="rounded,filled", fillcolor="{colours["op"][0]}", '
-        f'fontname="monospace"];',
+        '  node [shape=box, style="rounded,filled", fontname="monospace",',
+        f'        fillcolor="{colours["op"][0]}"];',
     ]
     for nd in nodes:
         text = nd.label + "\n" + nd.detail

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import TwoSlopeNorm
+from matplotlib.figure import Figure
 
 from nnbook.manual import cache_nbytes, forward, init_params, phi_jacobian_wrt_W1
 
@@ -27,7 +27,9 @@ def jacobian_sparsity(theme: str):
     rng = np.random.default_rng(0)
     W1, b1 = rng.normal(size=(J, D)), rng.normal(size=J)
     x = rng.uniform(0.5, 1.5, size=D) * np.array([1, -1, 1])  # no zero inputs
-    fig, axes = plt.subplots(1, 2, figsize=(8, 2.6), layout="constrained")
+    # One above the other, so that each map gets the page's whole width.
+    fig = Figure(figsize=(6.4, 5.2), layout="constrained")
+    axes = fig.subplots(2, 1)
     titles = {
         "C": "row-major (C): column $k = jD + d$",
         "F": "column-major (F): column $k = dJ + j$",
@@ -47,14 +49,14 @@ def jacobian_sparsity(theme: str):
         ax.set_yticks(np.arange(-0.5, J), minor=True)
         ax.grid(which="minor", linewidth=0.4, alpha=0.5)
         ax.tick_params(which="minor", length=0)
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=9)
         if order == "C":
             for edge in np.arange(D, J * D, D) - 0.5:
                 ax.axvline(edge, linewidth=1.2, alpha=0.8)
-        ax.set_title(titles[order], fontsize=9)
-        ax.set_xlabel(r"column $k$ of $\partial\phi/\partial\tilde W^1$", fontsize=8)
-        ax.set_ylabel(r"hidden unit $j$", fontsize=8)
-    fig.colorbar(image, ax=axes, shrink=0.8, label=r"$\sigma'(z_j)\,x_d$")
+        ax.set_title(titles[order], fontsize=11)
+        ax.set_xlabel(r"column $k$ of $\partial\phi/\partial\tilde W^1$", fontsize=10)
+        ax.set_ylabel(r"hidden unit $j$", fontsize=10)
+    fig.colorbar(image, ax=axes, shrink=0.9, aspect=30, label=r"$\sigma'(z_j)\,x_d$")
     return fig
 
 
@@ -75,7 +77,8 @@ def _memory() -> tuple[dict, list]:
 
 def cache_memory(theme: str):
     """Cache bytes (cache_nbytes) against depth, one line per batch size; parameter bytes."""
-    fig, ax = plt.subplots(figsize=(6, 3.8), layout="constrained")
+    fig = Figure(figsize=(6.4, 4.0), layout="constrained")
+    ax = fig.subplots()
     cache_bytes, param_bytes = _memory()
     for batch, sizes in cache_bytes.items():
         ax.plot(DEPTHS, np.array(sizes) / 2**20, marker="o", markersize=3,
@@ -89,9 +92,10 @@ def cache_memory(theme: str):
     ax.minorticks_off()
     ax.set_xlabel("layers L")
     ax.set_ylabel("MiB (float64)")
-    ax.set_title(f"Memory held for the backward pass (width {WIDTH}, {INPUTS} inputs)", fontsize=10)
+    ax.set_title(f"Memory held for the backward pass (width {WIDTH}, {INPUTS} inputs)",
+                 fontsize=11)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=9)
     return fig
 
 

@@ -84,7 +84,10 @@ def shapes(theme: str) -> Figure:
         rows, cols = np.atleast_2d(a).shape
         return f"{rows} × {cols}"
 
-    fig = Figure(figsize=(9.0, 8.9))
+    # 0.4 inch per cell; the limits below hug the drawing, so that the page shows it at
+    # nearly its natural size instead of shrinking empty margins with it.
+    width, height = 16.2, 21.4
+    fig = Figure(figsize=(0.4 * width, 0.4 * height))
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
     rows = [
@@ -112,8 +115,8 @@ def shapes(theme: str) -> Figure:
             values, colour, label = item
             left = _grid(ax, left, top, values, colours[colour % len(colours)],
                          f"{label}\n{shape_of(values)}")
-    ax.set_xlim(-0.5, 22.5)
-    ax.set_ylim(-20.5, 1.8)
+    ax.set_xlim(-0.2, width - 0.2)
+    ax.set_ylim(1.8 - height, 1.8)
     ax.set_aspect("equal")
     return fig
 
@@ -223,7 +226,7 @@ def timing(theme: str) -> Figure:
     data = measure()
     widths = np.array(data["widths"], dtype=float)
     ms = {name: np.array(secs) * 1e3 for name, secs in data["seconds"].items()}
-    fig = Figure(figsize=(9.0, 4.4), layout="constrained")
+    fig = Figure(figsize=(8.0, 4.8), layout="constrained")
     products, gradients = fig.subplots(1, 2, sharey=True)
 
     for i, name in enumerate(PRODUCTS):
@@ -235,16 +238,16 @@ def timing(theme: str) -> Figure:
         span = widths[-4:]
         guide = ms[name][-1] * (span / span[-1]) ** power
         products.plot(span, guide, color=muted, linewidth=0.8, linestyle="--")
-        products.annotate(f"$\\propto M^{power}$", (span[0], guide[0]), fontsize=8,
+        products.annotate(f"$\\propto M^{power}$", (span[0], guide[0]), fontsize=10,
                           color=muted, ha="right", va="center")
     M, fwd, rev = data["widths"][-1], data["counts"]["forward"][-1], data["counts"]["reverse"][-1]
-    products.set_title(f"the product alone ({data['depth']} layers)", fontsize=10)
+    products.set_title(f"the product alone ({data['depth']} layers)", fontsize=11)
     products.text(0.03, 0.97, f"multiply-adds at M = {M}:\nforward {fwd:,}\nreverse {rev:,}",
-                  transform=products.transAxes, va="top", fontsize=8)
+                  transform=products.transAxes, va="top", fontsize=9)
 
     for i, name in enumerate(GRADIENTS):
         gradients.plot(widths, ms[name], marker=MARKERS[i], label=name)
-    gradients.set_title("the whole gradient", fontsize=10)
+    gradients.set_title("the whole gradient", fontsize=11)
 
     products.set_ylabel("milliseconds (best run, one thread)")
     for ax in (products, gradients):
@@ -252,7 +255,7 @@ def timing(theme: str) -> Figure:
         ax.set_yscale("log")
         ax.set_xlabel("layer width M")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2,
+        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=1,
                   frameon=False)
     return fig
 

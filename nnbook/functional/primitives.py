@@ -86,7 +86,11 @@ def mul(a, b) -> Tensor:
     """``a * b`` elementwise, with broadcasting."""
     a, b = _pair(a, b)
     out = _elementwise("mul", np.multiply, a, b)
-    return Tensor._from_op(out, (a, b), lambda g: (g * b.data, g * a.data), "mul")
+
+    def vjp(g):  # d(ab)/da = b and d(ab)/db = a
+        return g * b.data, g * a.data
+
+    return Tensor._from_op(out, (a, b), vjp, "mul")
 
 
 @primitive
@@ -260,9 +264,11 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     x = as_tensor(x)
     axes = _axes(axis, x.ndim)
     out = x.data.sum(axis=axes, keepdims=keepdims)
-    return Tensor._from_op(
-        out, (x,), lambda g: (np.broadcast_to(_expand(g, axes, keepdims), x.shape),), "sum"
-    )
+
+    def vjp(g):  # every entry of x counts once in its sum: it gets that sum's gradient
+        return (np.broadcast_to(_expand(g, axes, keepdims), x.shape),)
+
+    return Tensor._from_op(out, (x,), vjp, "sum")
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
