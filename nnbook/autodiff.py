@@ -100,7 +100,13 @@ def _as_float_array(data, dtype=None) -> np.ndarray:
     """The array a new tensor holds: floats keep their dtype, everything else is float64."""
     if isinstance(data, Tensor):
         data = data.data
-    arr = np.asarray(data, dtype=dtype)
+    try:
+        arr = np.asarray(data, dtype=dtype)
+    except (ValueError, TypeError) as err:
+        raise TypeError(
+            f"tensor: expected a number, a nested list of equal-length rows or an ndarray "
+            f"of real numbers; numpy could not make an array of it ({err})"
+        ) from None
     if dtype is not None:
         if arr.dtype.kind != "f":
             raise TypeError(f"tensor: dtype must be a floating type, got {arr.dtype}")

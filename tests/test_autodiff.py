@@ -102,6 +102,8 @@ def test_dtypes():
         nb.tensor(["a"])
     with pytest.raises(TypeError, match="floating"):
         nb.tensor([1], dtype=np.int64)
+    with pytest.raises(TypeError, match="equal-length rows"):
+        nb.tensor([[1.0, 2.0], [3.0]])
 
 
 def test_comparisons_carry_no_gradient():
