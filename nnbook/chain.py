@@ -1,4 +1,4 @@
-"""A chain of Jacobians multiplied in either order, and what each order costs.
+"""A chain of Jacobians multiplied in either order, what each order costs, and a tanh chain.
 
 The chain rule writes the gradient of a scalar loss ``ℒ`` with respect to an input
 ``x`` as a product: a row vector (the gradient with respect to the last output)
@@ -18,6 +18,16 @@ took (`matmul_cost`):
 
 For ``L`` square ``M × M`` Jacobians the first costs ``L·M²`` multiply-adds, the second
 ``(L-1)·M³ + M²``.
+
+The chain the chapter measures this on is a stack of ``tanh`` layers without biases,
+
+    φ⁰ = x,   φˡ = tanh(Wˡ φˡ⁻¹)  (l = 1 … L),   ℒ = ½ ‖t − φᴸ‖²,
+
+whose Jacobians are ``Jₗ = diag(1 − φˡ ⊙ φˡ) Wˡ`` and whose loss gradient is
+``∇_{φᴸ}ℒ = φᴸ − t``. `tanh_chain` draws one; `chain_forward` runs it and keeps every
+``φˡ``; `chain_jacobians` forms ``J_L, …, J_1`` from what the forward pass kept;
+`chain_vjp` gets ``∇ₓℒ`` without forming any of them, one vector–Jacobian product per
+layer; `chain_loss` builds ``ℒ`` from nnbook Tensors, for `nnbook.Tensor.backward`.
 """
 
 from __future__ import annotations
@@ -26,7 +36,18 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["matmul_cost", "chain_product"]
+from nnbook.autodiff import Tensor, as_tensor
+from nnbook.rng import get_rng
+
+__all__ = [
+    "matmul_cost",
+    "chain_product",
+    "tanh_chain",
+    "chain_forward",
+    "chain_jacobians",
+    "chain_vjp",
+    "chain_loss",
+]
 
 _ORDERS = ("reverse", "forward")
 
@@ -146,3 +167,279 @@ def chain_product(factors: Sequence[np.ndarray], order: str = "reverse") -> tupl
             multiply_adds += matmul_cost(factor.shape, product.shape)
             product = factor @ product
     return product, multiply_adds
+
+
+# -- a chain of tanh layers --------------------------------------------------------------
+
+
+def _positive_int(value, name: str, caller: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{caller}: {name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{caller}: {name} must be at least 1, got {value}")
+    return int(value)
+
+
+def _check_layers(weight_shapes: list, x_shape: tuple | None, caller: str) -> None:
+    """Raise unless the weights are 2-D, fit one after the other, and take ``x`` if given."""
+    if not weight_shapes:
+        raise ValueError(f"{caller}: Ws is empty; give at least one weight matrix")
+    for l, shape in enumerate(weight_shapes, start=1):
+        if len(shape) != 2:
+            raise ValueError(f"{caller}: W of layer {l} must be 2-D, got shape {shape}")
+        if l > 1 and shape[1] != weight_shapes[l - 2][0]:
+            raise ValueError(
+                f"{caller}: W of layer {l} has shape {shape}, so it takes {shape[1]} inputs, "
+                f"but layer {l - 1} has {weight_shapes[l - 2][0]} outputs"
+            )
+    if x_shape is not None and x_shape != weight_shapes[0][1:]:
+        raise ValueError(
+            f"{caller}: x must have shape {weight_shapes[0][1:]} (W of layer 1 has shape "
+            f"{weight_shapes[0]}), got {x_shape}"
+        )
+
+
+def _weights_and_phis(Ws, phis, caller: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The arrays of ``Ws`` and ``phis``, checked to be a chain and its forward pass."""
+    Ws = [np.asarray(W, dtype=np.float64) for W in Ws]
+    phis = [np.asarray(phi, dtype=np.float64) for phi in phis]
+    _check_layers([W.shape for W in Ws], None, caller)
+    if len(phis) != len(Ws) + 1:
+        raise ValueError(
+            f"{caller}: phis must hold L + 1 = {len(Ws) + 1} arrays [phi^0, ..., phi^L] "
+            f"for {len(Ws)} weight matrices, got {len(phis)}"
+        )
+    # phi^0 enters layer 1; phi^l (l ≥ 1) leaves layer l.
+    expected = [Ws[0].shape[1:]] + [W.shape[:1] for W in Ws]
+    for l, (phi, shape) in enumerate(zip(phis, expected)):
+        if phi.shape != shape:
+            raise ValueError(
+                f"{caller}: phi^{l} must have shape {shape} (W of layer {max(l, 1)} has "
+                f"shape {Ws[max(l, 1) - 1].shape}), got {phi.shape}"
+            )
+    return Ws, phis
+
+
+def tanh_chain(M: int, L: int, rng=None) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """A chain of ``L`` tanh layers of width ``M``: its weights, an input and a target.
+
+    Every weight is drawn from a normal distribution with variance ``1/M``: over that
+    draw, an entry of ``Wˡ φˡ⁻¹`` has variance ``‖φˡ⁻¹‖²/M``, the mean square of the
+    layer's input, whatever the width.
+
+    Parameters
+    ----------
+    M : int
+        The width of every layer and of the input, at least 1.
+    L : int
+        The number of layers, at least 1.
+    rng : numpy Generator, int or None
+        See `nnbook.get_rng`. The draws are made in the order ``W¹, …, Wᴸ, x, t``.
+
+    Returns
+    -------
+    Ws : list of L ndarrays, each of shape (M, M)
+        ``[W¹, …, Wᴸ]``, the first layer first.
+    x : ndarray, shape (M,)
+        An input, standard normal.
+    t : ndarray, shape (M,)
+        A target for ``φᴸ``, standard normal.
+
+    Raises
+    ------
+    TypeError
+        If ``M`` or ``L`` is not an int.
+    ValueError
+        If ``M`` or ``L`` is less than 1.
+
+    Examples
+    --------
+    >>> Ws, x, t = tanh_chain(M=3, L=2, rng=0)
+    >>> print([W.shape for W in Ws], x.shape, t.shape)
+    [(3, 3), (3, 3)] (3,) (3,)
+    """
+    M = _positive_int(M, "M", "tanh_chain")
+    L = _positive_int(L, "L", "tanh_chain")
+    gen = get_rng(rng)
+    Ws = [gen.standard_normal((M, M)) / np.sqrt(M) for _ in range(L)]
+    return Ws, gen.standard_normal(M), gen.standard_normal(M)
+
+
+def chain_forward(Ws: Sequence[np.ndarray], x) -> list[np.ndarray]:
+    """Run the chain ``φˡ = tanh(Wˡ φˡ⁻¹)`` from ``φ⁰ = x``, keeping every ``φˡ``.
+
+    The backward pass needs them all: ``Jₗ`` and its vector–Jacobian product are
+    written in terms of ``φˡ``.
+
+    Parameters
+    ----------
+    Ws : sequence of L arrays
+        ``[W¹, …, Wᴸ]``, ``Wˡ`` of shape (M_l, M_{l-1}); `tanh_chain` makes square ones.
+    x : array_like, shape (M_0,)
+        The input.
+
+    Returns
+    -------
+    list of L + 1 ndarrays
+        ``[φ⁰, φ¹, …, φᴸ]``, ``φ⁰`` a float copy of ``x`` and ``φˡ`` of shape (M_l,).
+
+    Raises
+    ------
+    ValueError
+        If ``Ws`` is empty, a weight is not 2-D, two neighbouring weights do not fit, or
+        ``x`` does not fit the first.
+
+    Examples
+    --------
+    >>> phis = chain_forward([np.eye(2), 2 * np.eye(2)], [0.5, -1.0])
+    >>> for phi in phis:
+    ...     print(np.round(phi, 4))
+    [ 0.5 -1. ]
+    [ 0.4621 -0.7616]
+    [ 0.7279 -0.9093]
+    """
+    Ws = [np.asarray(W, dtype=np.float64) for W in Ws]
+    x = np.array(x, dtype=np.float64)
+    _check_layers([W.shape for W in Ws], x.shape, "chain_forward")
+    phis = [x]
+    for W in Ws:
+        phis.append(np.tanh(W @ phis[-1]))
+    return phis
+
+
+def chain_jacobians(Ws: Sequence[np.ndarray], phis: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """The layers' Jacobians ``[J_L, …, J_1]``, in the order the chain rule writes them.
+
+    ``Jₗ = J_{φˡ⁻¹}[φˡ] = diag(1 − φˡ ⊙ φˡ) Wˡ``: row ``j`` of ``Wˡ`` scaled by
+    ``tanh'`` at unit ``j``, which is ``1 − (φˡ_j)²``.
+
+    Parameters
+    ----------
+    Ws : sequence of L arrays
+        ``[W¹, …, Wᴸ]``, ``Wˡ`` of shape (M_l, M_{l-1}).
+    phis : sequence of L + 1 arrays
+        ``[φ⁰, …, φᴸ]`` as `chain_forward` returns them, ``φˡ`` of shape (M_l,).
+
+    Returns
+    -------
+    list of L ndarrays
+        ``[J_L, …, J_1]``, ``Jₗ`` of shape (M_l, M_{l-1}): the last layer's first, so
+        that ``[φᴸ − t] + chain_jacobians(Ws, phis)`` is the chain for `chain_product`.
+
+    Raises
+    ------
+    ValueError
+        If the weights do not form a chain, or ``phis`` is not its forward pass (the
+        wrong number of arrays, or a shape that does not fit).
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> Ws, x = [np.eye(2), 2 * np.eye(2)], np.array([0.5, -1.0])
+    >>> J2, J1 = chain_jacobians(Ws, chain_forward(Ws, x))
+    >>> print(np.round(J1, 4))
+    [[0.7864 0.    ]
+     [0.     0.42  ]]
+    >>> print(np.allclose(J1, nb.jacobian(lambda x: (Ws[0] @ x).tanh(), x)))
+    True
+    """
+    Ws, phis = _weights_and_phis(Ws, phis, "chain_jacobians")
+    return [(1 - phi**2)[:, None] * W for W, phi in zip(Ws[::-1], phis[:0:-1])]
+
+
+def chain_vjp(Ws: Sequence[np.ndarray], phis: Sequence[np.ndarray], grad) -> np.ndarray:
+    """``grad · J_L ⋯ J_1`` by one vector–Jacobian product per layer, no Jacobian formed.
+
+    Going down from ``l = L``, the row ``ḡ`` (the gradient with respect to ``φˡ``)
+    becomes ``(ḡ ⊙ (1 − φˡ ⊙ φˡ)) Wˡ``, the gradient with respect to ``φˡ⁻¹``: ``M_l``
+    multiplications and ``M_l·M_{l-1}`` multiply-adds, where ``ḡ Jₗ`` would first
+    need ``Jₗ`` itself.
+
+    Parameters
+    ----------
+    Ws : sequence of L arrays
+        ``[W¹, …, Wᴸ]``, ``Wˡ`` of shape (M_l, M_{l-1}).
+    phis : sequence of L + 1 arrays
+        ``[φ⁰, …, φᴸ]`` as `chain_forward` returns them.
+    grad : array_like, shape (M_L,)
+        The gradient of a scalar with respect to ``φᴸ``; for ``ℒ = ½ ‖t − φᴸ‖²`` it is
+        ``φᴸ − t``.
+
+    Returns
+    -------
+    ndarray, shape (M_0,)
+        The gradient with respect to the input ``x = φ⁰``.
+
+    Raises
+    ------
+    ValueError
+        As `chain_jacobians`, or if ``grad`` does not have the shape of ``φᴸ``.
+
+    Examples
+    --------
+    >>> Ws, x, t = tanh_chain(M=4, L=3, rng=0)
+    >>> phis = chain_forward(Ws, x)
+    >>> g = phis[-1] - t
+    >>> by_vjps = chain_vjp(Ws, phis, g)
+    >>> by_jacobians, _ = chain_product([g] + chain_jacobians(Ws, phis))
+    >>> print(by_vjps.shape, np.allclose(by_vjps, by_jacobians))
+    (4,) True
+    """
+    Ws, phis = _weights_and_phis(Ws, phis, "chain_vjp")
+    g = np.asarray(grad, dtype=np.float64)
+    if g.shape != phis[-1].shape:
+        raise ValueError(
+            f"chain_vjp: grad must have the shape of phi^L, {phis[-1].shape}, got {g.shape}"
+        )
+    for W, phi in zip(Ws[::-1], phis[:0:-1]):
+        g = (g * (1 - phi**2)) @ W
+    return g
+
+
+def chain_loss(Ws: Sequence, x, t) -> Tensor:
+    """The loss ``ℒ = ½ ‖t − φᴸ‖²`` of the chain, as a Tensor that `backward` can differentiate.
+
+    The same chain as `chain_forward`, computed by the Tensor's own ops (matmul, tanh,
+    sum), so that ``backward`` reaches ``x`` (and any weight given as a Tensor that
+    requires a gradient) through nnbook's VJPs, independently of `chain_vjp`.
+
+    Parameters
+    ----------
+    Ws : sequence of L arrays or Tensors
+        ``[W¹, …, Wᴸ]``, ``Wˡ`` of shape (M_l, M_{l-1}).
+    x : Tensor or array_like, shape (M_0,)
+        The input; a Tensor that requires a gradient to get ``∇ₓℒ``.
+    t : Tensor or array_like, shape (M_L,)
+        The target.
+
+    Returns
+    -------
+    Tensor, shape ()
+        The loss.
+
+    Raises
+    ------
+    ValueError
+        As `chain_forward`, or if ``t`` does not have the shape of ``φᴸ``.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> Ws, x, t = tanh_chain(M=4, L=3, rng=0)
+    >>> x_leaf = nb.tensor(x, requires_grad=True)
+    >>> chain_loss(Ws, x_leaf, t).backward()
+    >>> phis = chain_forward(Ws, x)
+    >>> print(np.allclose(x_leaf.grad, chain_vjp(Ws, phis, phis[-1] - t)))
+    True
+    """
+    Ws = [W if isinstance(W, Tensor) else np.asarray(W, dtype=np.float64) for W in Ws]
+    h, t = as_tensor(x), as_tensor(t)
+    shapes = [W.shape for W in Ws]
+    _check_layers(shapes, h.shape, "chain_loss")
+    if t.shape != shapes[-1][:1]:
+        raise ValueError(
+            f"chain_loss: t must have the shape of phi^L, {shapes[-1][:1]}, got {t.shape}"
+        )
+    for W in Ws:
+        h = (W @ h).tanh()
+    return 0.5 * ((t - h) ** 2).sum()

@@ -3,6 +3,9 @@
 * `matmul_cost` and `chain_product` are checked against numpy (`np.linalg.multi_dot`,
   the size of a product) and against closed-form counts written out independently
   of the implementation's loop;
+* the tanh chain (`tanh_chain`, `chain_forward`, `chain_jacobians`, `chain_vjp`,
+  `chain_loss`) is checked against `nb.jacobian`, `Tensor.backward` and finite
+  differences over random widths, and its bad inputs against their messages;
 * the Jacobians the chapter states (elementwise → diagonal, linear map → W, softmax →
   diag(s) − ssᵀ, W ↦ Wx → I ⊗ xᵀ) and the chain rule ∇ᵤf · J_v[u] · Jₓ[v] are checked
   with `nb.jacobian` and finite differences over random shapes;
@@ -21,7 +24,15 @@ from hypothesis import strategies as st
 
 import nnbook as nb
 from nnbook import functional as F
-from nnbook.chain import chain_product, matmul_cost
+from nnbook.chain import (
+    chain_forward,
+    chain_jacobians,
+    chain_loss,
+    chain_product,
+    chain_vjp,
+    matmul_cost,
+    tanh_chain,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTODIFF = dict(rtol=1e-10, atol=1e-12)
@@ -145,6 +156,155 @@ def test_a_single_factor_costs_nothing_and_inputs_are_not_changed():
 def test_chain_product_rejects_bad_chains(factors, order, match):
     with pytest.raises(ValueError, match=f"chain_product: .*{match}|matmul_cost: .*{match}"):
         chain_product(factors, order)
+
+
+# -- the tanh chain ------------------------------------------------------------------------
+
+
+def random_tanh_chain(seed: int, widths: list[int]):
+    """Weights W^l of shape (widths[l], widths[l-1]), an input and a target: any widths."""
+    rng = np.random.default_rng(seed)
+    Ws = [rng.standard_normal((m, n)) for n, m in zip(widths, widths[1:])]
+    return Ws, rng.standard_normal(widths[0]), rng.standard_normal(widths[-1])
+
+
+chain_widths = st.lists(dims, min_size=2, max_size=5)
+
+
+def test_tanh_chain_shapes_seed_and_scale():
+    Ws, x, t = tanh_chain(M=7, L=3, rng=5)
+    assert [W.shape for W in Ws] == [(7, 7)] * 3 and x.shape == t.shape == (7,)
+    again = tanh_chain(7, 3, rng=np.random.default_rng(5))
+    for a, b in zip(Ws + [x, t], again[0] + [again[1], again[2]]):
+        np.testing.assert_array_equal(a, b)
+    assert not np.allclose(tanh_chain(7, 3, rng=6)[0][0], Ws[0])
+    # Entries have variance 1/M: with 3 × 400² draws the sample std is within 1% of 1/20.
+    big, _, _ = tanh_chain(M=400, L=3, rng=0)
+    assert abs(np.std(np.stack(big)) * 20 - 1) < 0.01
+
+
+@pytest.mark.parametrize(
+    "M, L, error, match",
+    [
+        (0, 2, ValueError, "M must be at least 1, got 0"),
+        (3, -1, ValueError, "L must be at least 1, got -1"),
+        (3.0, 2, TypeError, "M must be an int, got float"),
+        (3, True, TypeError, "L must be an int, got bool"),
+    ],
+)
+def test_tanh_chain_rejects_bad_sizes(M, L, error, match):
+    with pytest.raises(error, match=f"tanh_chain: {match}"):
+        tanh_chain(M, L)
+
+
+@fast
+@given(seed=seeds, widths=chain_widths)
+def test_forward_pass_keeps_every_layer_and_matches_the_tensor_loss(seed, widths):
+    Ws, x, t = random_tanh_chain(seed, widths)
+    phis = chain_forward(Ws, x)
+    assert [phi.shape for phi in phis] == [(w,) for w in widths]
+    np.testing.assert_array_equal(phis[0], x)
+    assert phis[0] is not x
+    for W, before, after in zip(Ws, phis, phis[1:]):
+        np.testing.assert_allclose(after, np.tanh(W @ before), **AUTODIFF)
+    loss = chain_loss(Ws, x, t)
+    assert loss.shape == ()
+    np.testing.assert_allclose(loss.item(), 0.5 * np.sum((t - phis[-1]) ** 2), **AUTODIFF)
+
+
+@fast
+@given(seed=seeds, widths=chain_widths)
+def test_each_layer_jacobian_is_nnbooks(seed, widths):
+    Ws, x, _ = random_tanh_chain(seed, widths)
+    phis = chain_forward(Ws, x)
+    jacobians = chain_jacobians(Ws, phis)
+    assert len(jacobians) == len(Ws)
+    # The chain rule's order: the last layer's Jacobian first.
+    for J, W, phi_in in zip(jacobians[::-1], Ws, phis):
+        np.testing.assert_allclose(J, nb.jacobian(lambda p, W=W: (W @ p).tanh(), phi_in),
+                                   **AUTODIFF)
+
+
+@fast
+@given(seed=seeds, widths=chain_widths)
+def test_vjps_give_the_gradient_of_the_loss(seed, widths):
+    Ws, x, t = random_tanh_chain(seed, widths)
+    phis = chain_forward(Ws, x)
+    grad = chain_vjp(Ws, phis, phis[-1] - t)
+    assert grad.shape == x.shape
+    leaf = nb.tensor(x, requires_grad=True)
+    chain_loss(Ws, leaf, t).backward()
+    np.testing.assert_allclose(grad, leaf.grad, **AUTODIFF)
+    np.testing.assert_allclose(grad, nb.numerical_gradient(lambda x: chain_loss(Ws, x, t), x),
+                               **FINITE_DIFF)
+    by_product, _ = chain_product([phis[-1] - t] + chain_jacobians(Ws, phis), "forward")
+    np.testing.assert_allclose(grad, by_product, **AUTODIFF)
+
+
+def test_vjps_are_linear_in_the_incoming_gradient():
+    Ws, x, _ = tanh_chain(M=6, L=4, rng=2)
+    phis = chain_forward(Ws, x)
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal(6), rng.standard_normal(6)
+    np.testing.assert_allclose(chain_vjp(Ws, phis, 2 * a - b),
+                               2 * chain_vjp(Ws, phis, a) - chain_vjp(Ws, phis, b), **AUTODIFF)
+
+
+def test_chain_loss_differentiates_weights_given_as_tensors():
+    Ws, x, t = random_tanh_chain(4, [3, 5, 2])
+    assert nb.gradcheck(lambda W1, W2: chain_loss([W1, W2], x, t), *Ws)
+
+
+def _bad(case):
+    """Arguments for one bad call, built from a good chain of widths 2 → 3 → 4."""
+    Ws, x, t = random_tanh_chain(0, [2, 3, 4])
+    phis = chain_forward(Ws, x)
+    return {
+        "no weights": ([], x, phis, t, "Ws is empty"),
+        "1-D weight": ([Ws[0], np.ones(3)], x, phis, t,
+                       r"W of layer 2 must be 2-D, got shape \(3,\)"),
+        "weights do not fit": ([Ws[0], np.ones((4, 2))], x, phis, t,
+                               r"W of layer 2 has shape \(4, 2\), so it takes 2 inputs, "
+                               r"but layer 1 has 3"),
+        "x too long": (Ws, np.ones(3), phis, t, r"x must have shape \(2,\) .* got \(3,\)"),
+        "phis too short": (Ws, x, phis[:-1], t, "phis must hold L \\+ 1 = 3 arrays .* got 2"),
+        "phi^0 wrong": (Ws, x, [np.ones(3)] + phis[1:], t,
+                        r"phi\^0 must have shape \(2,\) \(W of layer 1 has shape \(3, 2\)\)"),
+        "phi^2 wrong": (Ws, x, [x, np.ones(3), np.ones(3)], t,
+                        r"phi\^2 must have shape \(4,\) \(W of layer 2 has shape \(4, 3\)\)"),
+    }[case]
+
+
+@pytest.mark.parametrize("case", ["no weights", "1-D weight", "weights do not fit", "x too long"])
+@pytest.mark.parametrize("fn", [chain_forward, chain_loss])
+def test_a_bad_chain_is_named(fn, case):
+    Ws, x, _, t, match = _bad(case)
+    args = (Ws, x) if fn is chain_forward else (Ws, x, t)
+    with pytest.raises(ValueError, match=f"{fn.__name__}: {match}"):
+        fn(*args)
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["no weights", "1-D weight", "weights do not fit", "phis too short", "phi^0 wrong",
+     "phi^2 wrong"],
+)
+@pytest.mark.parametrize("fn", [chain_jacobians, chain_vjp])
+def test_a_bad_forward_pass_is_named(fn, case):
+    Ws, _, phis, t, match = _bad(case)
+    args = (Ws, phis) if fn is chain_jacobians else (Ws, phis, np.ones(4))
+    with pytest.raises(ValueError, match=f"{fn.__name__}: {match}"):
+        fn(*args)
+
+
+def test_gradient_and_target_must_have_the_last_layers_shape():
+    Ws, x, t = random_tanh_chain(0, [2, 3, 4])
+    phis = chain_forward(Ws, x)
+    last = r"must have the shape of phi\^L, \(4,\), got"
+    with pytest.raises(ValueError, match=rf"chain_vjp: grad {last} \(3,\)"):
+        chain_vjp(Ws, phis, np.ones(3))
+    with pytest.raises(ValueError, match=rf"chain_loss: t {last} \(2,\)"):
+        chain_loss(Ws, x, np.ones(2))
 
 
 # -- the Jacobians the chapter states ----------------------------------------------------

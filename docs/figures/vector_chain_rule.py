@@ -4,9 +4,10 @@
   two-layer example, each factor drawn as a grid of its real entries, and the two ways
   of grouping it (reverse order, forward order) with their multiply-add counts.
 * ``vector-chain-rule-timing``: wall-clock time against width for an L-layer tanh
-  chain: the forward- and reverse-order products of its Jacobians alone (with guides
-  ∝ M³ and ∝ M²), and four complete ways to the gradient. The times are measured in a
-  child process whose BLAS uses one thread.
+  chain, drawn, run and differentiated by the functions of `nnbook.chain`: the
+  forward- and reverse-order products of its Jacobians alone (with guides ∝ M³ and
+  ∝ M²), and four complete ways to the gradient. The times are measured in a child
+  process whose BLAS uses one thread.
 
 Everything plotted is computed here, with nnbook, when the site is built.
 """
@@ -26,7 +27,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 import nnbook as nb
-from nnbook.chain import chain_product
+from nnbook.chain import (chain_forward, chain_jacobians, chain_loss, chain_product, chain_vjp,
+                          tanh_chain)
 
 WIDTHS = (8, 16, 32, 64, 128, 256, 512)
 DEPTH = 4
@@ -124,13 +126,6 @@ def shapes(theme: str) -> Figure:
 # -- timing the chain ---------------------------------------------------------------
 
 
-def make_chain(M: int, L: int, seed: int = 0):
-    """L random M × M weight matrices, an input x and a target t (as in the chapter)."""
-    rng = np.random.default_rng(seed)
-    Ws = [rng.standard_normal((M, M)) / np.sqrt(M) for _ in range(L)]
-    return Ws, rng.standard_normal(M), rng.standard_normal(M)
-
-
 def _best_time(fn, repeats: int, budget: float) -> float:
     """The fastest of at least ``repeats`` runs: the run least disturbed by other work."""
     times: list[float] = []
@@ -170,27 +165,18 @@ def measure_here(widths=WIDTHS, depth=DEPTH, repeats=REPEATS, budget=BUDGET) -> 
     seconds = {name: [] for name in PRODUCTS + GRADIENTS}
     counts = {"forward": [], "reverse": []}
     for M in widths:
-        Ws, x, t = make_chain(M, depth)
-        phis = [x]
-        for W in Ws:
-            phis.append(np.tanh(W @ phis[-1]))
+        Ws, x, t = tanh_chain(M, depth, rng=0)
+        phis = chain_forward(Ws, x)
         g_L = phis[-1] - t
-        pairs = list(zip(Ws[::-1], phis[:0:-1]))
 
         def jacobians():
-            return [(1 - phi**2)[:, None] * W for W, phi in pairs]
+            return chain_jacobians(Ws, phis)
 
         def vjps():
-            g = g_L
-            for W, phi in pairs:
-                g = (g * (1 - phi**2)) @ W
-            return g
+            return chain_vjp(Ws, phis, g_L)
 
         leaf = nb.tensor(x, requires_grad=True)
-        h = leaf
-        for W in Ws:
-            h = (W @ h).tanh()
-        loss = 0.5 * ((t - h) ** 2).sum()
+        loss = chain_loss(Ws, leaf, t)
         factors = [g_L] + jacobians()
 
         ways = {
