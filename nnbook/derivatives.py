@@ -38,6 +38,24 @@ def _output(fn: Callable, *args: Tensor, name: str) -> Tensor:
 def numerical_jacobian(fn: Callable, x, eps: float = 1e-6) -> np.ndarray:
     """Central-difference Jacobian of ``fn`` at ``x``, of shape ``out.shape + x.shape``.
 
+    For each index ``j`` of ``x``, ``J[..., j]`` is
+    ``(fn(x + eps e_j) − fn(x − eps e_j)) / 2 eps``: two evaluations of ``fn`` per
+    entry of ``x``, all under `no_grad`, with an error of order ``eps²``.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes a Tensor of ``x``'s shape, returns a Tensor of any shape ``out.shape``.
+    x : Tensor or array_like
+        The point, any shape; its values are taken in float64.
+    eps : float
+        The finite-difference step.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, shape ``out.shape + x.shape``.
+
     Examples
     --------
     >>> import numpy as np, nnbook as nb
@@ -62,6 +80,26 @@ def numerical_jacobian(fn: Callable, x, eps: float = 1e-6) -> np.ndarray:
 def numerical_gradient(fn: Callable, x, eps: float = 1e-6) -> np.ndarray:
     """Central-difference gradient of a scalar-valued ``fn`` at ``x``, shaped like ``x``.
 
+    Parameters
+    ----------
+    fn : callable
+        Takes a Tensor of ``x``'s shape, returns a Tensor holding a single value (any
+        shape of size 1).
+    x : Tensor or array_like
+        The point, any shape; its values are taken in float64.
+    eps : float
+        The finite-difference step.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, shape ``x.shape``.
+
+    Raises
+    ------
+    ValueError
+        If ``fn`` returns more than one value (use `numerical_jacobian`).
+
     Examples
     --------
     >>> import numpy as np, nnbook as nb
@@ -84,6 +122,20 @@ def jacobian(fn: Callable, x) -> np.ndarray:
 
     Row ``i`` is the vector–Jacobian product ``e_iᵀ J``: one backward pass with a
     one-hot gradient on output entry ``i``.
+
+    Parameters
+    ----------
+    fn : callable
+        Takes a Tensor of ``x``'s shape (requiring grad), returns a Tensor of any shape
+        ``out.shape`` computed from it with nnbook's operations.
+    x : Tensor or array_like
+        The point, any shape; its values are taken in float64.
+
+    Returns
+    -------
+    numpy.ndarray
+        Float64, shape ``out.shape + x.shape``; all zeros if ``fn`` does not depend on
+        ``x``.
 
     Examples
     --------
