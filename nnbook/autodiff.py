@@ -33,7 +33,17 @@ _grad_enabled = True
 
 
 def is_grad_enabled() -> bool:
-    """Whether new operations are being recorded in the graph (see `no_grad`)."""
+    """Whether new operations are being recorded in the graph (see `no_grad`).
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> with nb.no_grad():
+    ...     print(nb.is_grad_enabled())
+    False
+    >>> nb.is_grad_enabled()
+    True
+    """
     return _grad_enabled
 
 
@@ -361,7 +371,17 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
 
 
 def as_tensor(x) -> Tensor:
-    """``x`` itself if it is a `Tensor`, otherwise a constant tensor holding it."""
+    """``x`` itself if it is a `Tensor`, otherwise a constant tensor holding it.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> t = nb.tensor([1.0], requires_grad=True)
+    >>> nb.as_tensor(t) is t
+    True
+    >>> nb.as_tensor([1, 2])
+    tensor([1., 2.])
+    """
     return x if isinstance(x, Tensor) else Tensor(x)
 
 

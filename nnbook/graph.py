@@ -67,6 +67,15 @@ class Node:
         The tensor's dtype, e.g. ``"float64"``.
     value : float or None
         The value of a constant that holds a single number, else None.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> from nnbook.graph import trace
+    >>> w = nb.tensor([1.0, 2.0], requires_grad=True)
+    >>> nodes, edges = trace((w * 2.0).sum(), names={"w": w})
+    >>> [(n.kind, n.op or n.name, n.shape) for n in nodes]
+    [('leaf', 'w', (2,)), ('constant', '', ()), ('op', 'mul', (2,)), ('op', 'sum', ())]
     """
 
     index: int

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+__all__ = ["seed", "get_rng"]
+
 _default = np.random.default_rng(0)
 
 
@@ -23,7 +25,22 @@ def seed(n: int) -> None:
 
 
 def get_rng(rng=None) -> np.random.Generator:
-    """The generator to draw from: ``rng`` itself, a new one seeded by an int, or the default."""
+    """The generator to draw from: ``rng`` itself, a new one seeded by an int, or the default.
+
+    Parameters
+    ----------
+    rng : None, int or numpy.random.Generator
+        None for the default generator (see `seed`), an int to seed a new one.
+
+    Examples
+    --------
+    >>> import numpy as np, nnbook as nb
+    >>> print(np.round(nb.get_rng(0).normal(size=2), 4))
+    [ 0.1257 -0.1321]
+    >>> gen = np.random.default_rng(1)
+    >>> nb.get_rng(gen) is gen
+    True
+    """
     if rng is None:
         return _default
     if isinstance(rng, np.random.Generator):

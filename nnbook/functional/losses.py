@@ -11,6 +11,10 @@ import numpy as np
 from nnbook.autodiff import Tensor, as_tensor
 from nnbook.functional.primitives import getitem, log_softmax, mean, softplus, sum
 
+__all__ = [
+    "log_sigmoid", "logistic_loss", "squared_loss", "cross_entropy", "l1_penalty", "l2_penalty",
+]
+
 _REDUCTIONS = ("sum", "mean", "none")
 
 
@@ -33,7 +37,15 @@ def _same_shape(name: str, f: Tensor, y: Tensor) -> None:
 
 
 def log_sigmoid(x) -> Tensor:
-    """``ln σ(x) = -ln(1 + e**-x)``, computed without overflow."""
+    """``ln σ(x) = -ln(1 + e**-x)``, computed without overflow.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> from nnbook import functional as F
+    >>> print(F.log_sigmoid(nb.tensor([-1e4, 0.0, 5.0])))
+    tensor([-1.00000000e+04, -6.93147181e-01, -6.71534849e-03])
+    """
     return -softplus(-as_tensor(x))
 
 
@@ -126,7 +138,20 @@ def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
 
 
 def l1_penalty(params) -> Tensor:
-    """``Σ |w|`` over all the given parameters (the L1 or lasso penalty)."""
+    """``Σ |w|`` over all the given parameters (the L1 or lasso penalty).
+
+    Its (sub)gradient is ``sign(w)``, taken as 0 at 0.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> from nnbook import functional as F
+    >>> w = nb.tensor([1.5, -2.0], requires_grad=True)
+    >>> penalty = F.l1_penalty([w, nb.tensor([[0.5]])])
+    >>> penalty.backward()
+    >>> print(penalty.item(), w.grad)
+    4.0 [ 1. -1.]
+    """
     params = [as_tensor(p) for p in params]
     total = sum(params[0].abs())
     for p in params[1:]:
@@ -135,7 +160,18 @@ def l1_penalty(params) -> Tensor:
 
 
 def l2_penalty(params) -> Tensor:
-    """``½ Σ w²`` over all the given parameters; its gradient is ``w`` itself."""
+    """``½ Σ w²`` over all the given parameters; its gradient is ``w`` itself.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> from nnbook import functional as F
+    >>> w = nb.tensor([1.5, -2.0], requires_grad=True)
+    >>> penalty = F.l2_penalty([w])
+    >>> penalty.backward()
+    >>> print(penalty.item(), w.grad)
+    3.125 [ 1.5 -2. ]
+    """
     params = [as_tensor(p) for p in params]
     total = sum(params[0] * params[0])
     for p in params[1:]:

@@ -1135,3 +1135,5 @@ Tensor.T = property(lambda self: transpose(self), doc="The tensor with its axes 
 for _method in (sum, mean, max, reshape, transpose, exp, log, tanh, sigmoid, relu, abs):
     setattr(Tensor, _method.__name__, _method)
 del _method
+
+__all__ = ["PRIMITIVES", "primitive", "stable_sigmoid", "stable_softplus", "mean", *PRIMITIVES]

@@ -10,5 +10,8 @@ beside the autodiff result and finite differences and seen to agree:
   passes of an L-layer network.
 """
 
+from nnbook.manual import backprop, logistic
 from nnbook.manual.backprop import *  # noqa: F401,F403
 from nnbook.manual.logistic import *  # noqa: F401,F403
+
+__all__ = [*logistic.__all__, *backprop.__all__]
