@@ -1,10 +1,10 @@
-"""A chain of Jacobians multiplied in either order, what each order costs, and a tanh chain.
+r"""A chain of Jacobians multiplied in either order, what each order costs, and a tanh chain.
 
 The chain rule writes the gradient of a scalar loss ``ℒ`` with respect to an input
 ``x`` as a product: a row vector (the gradient with respect to the last output)
 followed by one Jacobian per step,
 
-    ∇ₓℒ = ∇ℒ · J_L · J_{L-1} ⋯ J_1.
+$$\nabla_x \mathcal{L} = \nabla_{\phi^L} \mathcal{L} \; J_L \, J_{L-1} \cdots J_1 .$$
 
 Matrix products are associative, so every bracketing gives the same numbers, but not
 the same amount of work. `chain_product` multiplies such a chain in one of two orders
@@ -21,7 +21,8 @@ For ``L`` square ``M × M`` Jacobians the first costs ``L·M²`` multiply-adds, 
 
 The chain the chapter measures this on is a stack of ``tanh`` layers without biases,
 
-    φ⁰ = x,   φˡ = tanh(Wˡ φˡ⁻¹)  (l = 1 … L),   ℒ = ½ ‖t − φᴸ‖²,
+$$\phi^0 = x, \qquad \phi^l = \tanh(W^l \phi^{l-1}) \quad (l = 1, \dots, L), \qquad
+\mathcal{L} = \tfrac12 \lVert t - \phi^L \rVert^2,$$
 
 whose Jacobians are ``Jₗ = diag(1 − φˡ ⊙ φˡ) Wˡ`` and whose loss gradient is
 ``∇_{φᴸ}ℒ = φᴸ − t``. `tanh_chain` draws one; `chain_forward` runs it and keeps every

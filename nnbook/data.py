@@ -79,7 +79,8 @@ def _check_rows(name: str, X, y) -> tuple[np.ndarray, np.ndarray]:
 def train_test_split(X, y, test_fraction: float = 0.25, rng=None):
     """Shuffle the examples and hold out a fraction of them for testing.
 
-    The test set gets ``ceil(test_fraction · N)`` examples, the training set the rest.
+    The test set gets ``M = ceil(test_fraction · N)`` examples, the training set the
+    other ``N − M``.
 
     Parameters
     ----------
