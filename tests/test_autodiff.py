@@ -151,6 +151,7 @@ CLASSES = np.array([0, 2, 1, 2])
 
 COMPOSITES = {
     "mean": (lambda x: F.mean(x), [(3, 4)]),
+    "minimum": (lambda a, b: F.minimum(a, b), [(3, 4), (4,)]),
     "mean-axis": (lambda x: x.mean(axis=0, keepdims=True), [(3, 4)]),
     "log_sigmoid": (F.log_sigmoid, [(5,)]),
     "logistic_loss": (lambda f: F.logistic_loss(f, LABELS01), [(5,)]),

@@ -129,6 +129,11 @@ OP_TABLE: dict[str, list[Row]] = {
     "log_inv_cloglog": [
         Row(F.log_inv_cloglog, [(2, 3)], [(-30, 4)], lambda z: np.log(-np.expm1(-np.exp(z)))),
     ],
+    "pad": [
+        Row(lambda a: F.pad(a, ((1, 0), (2, 1))), [(2, 3)],
+            reference=lambda a: np.pad(a, ((1, 0), (2, 1)))),
+        Row(lambda a: F.pad(a, 1), [(2, 2, 3)], reference=lambda a: np.pad(a, 1)),
+    ],
     "stack": [
         Row(lambda a, b, c: F.stack([a, b, c], axis=1), [(2, 3)] * 3,
             reference=lambda a, b, c: np.stack([a, b, c], axis=1)),
@@ -241,6 +246,8 @@ def test_softmax_and_log_softmax_at_extreme_inputs():
         (lambda: nb.tensor(np.ones((2, 3))).sum(axis=2), "axis 2 is out of range"),
         (lambda: F.stack([np.ones(2), np.ones(3)]), r"stack: .* \(2,\), \(3,\)"),
         (lambda: F.concatenate([np.ones((2, 2)), np.ones((3, 3))], axis=1), "concatenate: shapes"),
+        (lambda: F.pad(np.ones((2, 3)), ((1, 1), (1, 1), (1, 1))), r"pad: .* 2 axes of \(2, 3\)"),
+        (lambda: F.pad(np.ones(3), -1), "must not be negative"),
     ],
 )
 def test_bad_shapes_name_the_op(call, message):

@@ -651,6 +651,34 @@ def maximum(a, b) -> Tensor:
     return Tensor._from_op(out, (a, b), lambda g: (g * share, g * (1 - share)), "maximum")
 
 
+def minimum(a, b) -> Tensor:
+    r"""Elementwise minimum of ``a`` and ``b``, with numpy broadcasting.
+
+    Not a primitive: $\min(a, b) = -\max(-a, -b)$, so the gradient follows `maximum`
+    (all to the smaller input, half each at a tie).
+
+    Parameters
+    ----------
+    a, b : Tensor or array_like
+        Broadcastable shapes; a Python number takes the other operand's dtype.
+
+    Returns
+    -------
+    Tensor
+        The broadcast shape of ``a`` and ``b``.
+
+    Examples
+    --------
+    >>> import nnbook as nb, nnbook.functional as F
+    >>> a = nb.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    >>> F.minimum(a, 2.0).sum().backward()
+    >>> print(a.grad)
+    [1.  0.5 0. ]
+    """
+    a, b = _pair(a, b)
+    return neg(maximum(neg(a), neg(b)))
+
+
 @primitive
 def where(condition, a, b) -> Tensor:
     r"""``a`` where ``condition`` holds, ``b`` elsewhere, with numpy broadcasting.
@@ -1102,6 +1130,50 @@ def stack(tensors, axis: int = 0) -> Tensor:
     return Tensor._from_op(out, tensors, vjp, "stack")
 
 
+@primitive
+def pad(x, pad_width) -> Tensor:
+    r"""Surround ``x`` with zeros, as ``numpy.pad(x, pad_width)`` (constant mode).
+
+    VJP: $\bar x$ is $\bar v$ with the padding cut away again.
+
+    Parameters
+    ----------
+    x : Tensor or array_like
+        Any shape.
+    pad_width : int, (before, after) or one (before, after) pair per axis
+        How many zeros to add before and after each axis, as for `numpy.pad`.
+
+    Returns
+    -------
+    Tensor
+        ``x.shape`` with ``before + after`` added to each axis.
+
+    Examples
+    --------
+    >>> import numpy as np, nnbook as nb, nnbook.functional as F
+    >>> x = nb.tensor([[1.0, 2.0]], requires_grad=True)
+    >>> y = F.pad(x, ((0, 0), (1, 1)))            # (1, 2) -> (1, 4)
+    >>> print(y)
+    tensor([[0., 1., 2., 0.]], requires_grad=True)
+    >>> y.backward(np.array([[5.0, 6.0, 7.0, 8.0]]))
+    >>> print(x.grad)
+    [[6. 7.]]
+    """
+    x = as_tensor(x)
+    try:
+        widths = np.broadcast_to(np.asarray(pad_width, dtype=int), (x.ndim, 2))
+    except ValueError:
+        raise ValueError(
+            f"pad: pad_width must be an int, a (before, after) pair or one pair for each "
+            f"of the {x.ndim} axes of {x.shape}, got {pad_width!r}"
+        ) from None
+    if np.any(widths < 0):
+        raise ValueError(f"pad: pad_width must not be negative, got {pad_width!r}")
+    inner = tuple(slice(before, before + n) for (before, _), n in zip(widths, x.shape))
+    out = np.pad(x.data, widths)
+    return Tensor._from_op(out, (x,), lambda g: (g[inner],), "pad")
+
+
 # -- the Tensor's operators and methods -----------------------------------------------
 
 
@@ -1136,4 +1208,6 @@ for _method in (sum, mean, max, reshape, transpose, exp, log, tanh, sigmoid, rel
     setattr(Tensor, _method.__name__, _method)
 del _method
 
-__all__ = ["PRIMITIVES", "primitive", "stable_sigmoid", "stable_softplus", "mean", *PRIMITIVES]
+__all__ = [
+    "PRIMITIVES", "primitive", "stable_sigmoid", "stable_softplus", "mean", "minimum", *PRIMITIVES
+]
