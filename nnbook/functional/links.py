@@ -179,7 +179,7 @@ def _dlog_inv_cloglog(x: np.ndarray) -> np.ndarray:
 # -- primitives ---------------------------------------------------------------------------
 
 
-def _elementwise(name: str, x: Tensor, value, derivative) -> Tensor:
+def _unary(name: str, x: Tensor, value, derivative) -> Tensor:
     """A one-input elementwise primitive: float64 inside, the input's dtype outside."""
     x64 = x.data.astype(np.float64)
     out = value(x64).astype(x.dtype, copy=False)
@@ -213,7 +213,7 @@ def ndtr(x) -> Tensor:
     tensor([0.025, 0.5  , 1.   ])
     """
     x = as_tensor(x)
-    return _elementwise(
+    return _unary(
         "ndtr", x, _ndtr, lambda a: _INV_SQRT_2PI * np.exp(-0.5 * a * a)
     )
 
@@ -242,7 +242,7 @@ def log_ndtr(x) -> Tensor:
     [-804.608442, -0.693147, 0.0]
     """
     x = as_tensor(x)
-    return _elementwise("log_ndtr", x, _log_ndtr, _pdf_over_cdf)
+    return _unary("log_ndtr", x, _log_ndtr, _pdf_over_cdf)
 
 
 @primitive
@@ -268,7 +268,7 @@ def inv_cloglog(x) -> Tensor:
     tensor([0.        , 0.63212056, 1.        ])
     """
     x = as_tensor(x)
-    return _elementwise(
+    return _unary(
         "inv_cloglog", x, _inv_cloglog, lambda a: np.exp(a - np.exp(np.minimum(a, _CAP)))
     )
 
@@ -297,7 +297,7 @@ def log_inv_cloglog(x) -> Tensor:
     tensor([-1.00000000e+04, -4.58675145e-01,  0.00000000e+00])
     """
     x = as_tensor(x)
-    return _elementwise("log_inv_cloglog", x, _log_inv_cloglog, _dlog_inv_cloglog)
+    return _unary("log_inv_cloglog", x, _log_inv_cloglog, _dlog_inv_cloglog)
 
 
 # -- the loss -----------------------------------------------------------------------------
