@@ -253,3 +253,33 @@ def test_softmax_and_log_softmax_at_extreme_inputs():
 def test_bad_shapes_name_the_op(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_batched_matmul_gradients_over_broadcast_batches(data):
+    """Batch axes that broadcast (numpy's matmul rules): gradients summed back to each input."""
+    (batch_a, batch_b), _ = data.draw(mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3))
+    m, k, n = (data.draw(st.integers(1, 3)) for _ in range(3))
+    vector_a, vector_b = data.draw(st.booleans()), data.draw(st.booleans())
+    shape_a = (k,) if vector_a else (*batch_a, m, k)
+    shape_b = (k,) if vector_b else (*batch_b, k, n)
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    a, b = rng.normal(size=shape_a), rng.normal(size=shape_b)
+    assert nb.gradcheck(F.matmul, a, b)
+    np.testing.assert_allclose(F.matmul(a, b).data, np.matmul(a, b), rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=25, deadline=None)
+@given(data=st.data())
+def test_where_gradients_over_broadcast_shapes(data):
+    shapes, _ = data.draw(mutually_broadcastable_shapes(num_shapes=3, max_dims=3, max_side=3))
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**16)))
+    cond = rng.random(size=shapes[0]) > 0.5
+    a, b = rng.normal(size=shapes[1]), rng.normal(size=shapes[2])
+    assert nb.gradcheck(lambda x, y: F.where(cond, x, y), a, b)
+    leaves = [nb.tensor(a, requires_grad=True), nb.tensor(b, requires_grad=True)]
+    F.where(cond, *leaves).sum().backward()
+    # Each output entry sends its gradient of 1 to exactly one of a and b.
+    total = leaves[0].grad.sum() + leaves[1].grad.sum()
+    assert total == np.prod(np.broadcast_shapes(*shapes))
