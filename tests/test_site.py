@@ -186,7 +186,7 @@ def test_every_nav_page_is_built(site):
         "labs/first-gradients/index.html",
         "reference/index.html",
         *(f"reference/{m}/index.html" for m in
-          ["autodiff", "functional", "derivatives", "manual", "rng"]),
+          ["autodiff", "functional", "derivatives", "chain", "graph", "manual", "data", "rng"]),
     ]
     missing = [p for p in expected if not (site.site / p).is_file()]
     assert not missing
