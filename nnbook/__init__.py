@@ -12,10 +12,12 @@ Examples
 array([[2., 4.]])
 """
 
-from nnbook.autodiff import Tensor, as_tensor, is_grad_enabled, no_grad, tensor, unbroadcast
-from nnbook import functional  # noqa: E402  (attaches the Tensor's operators)
-from nnbook import data  # noqa: E402  (data sets; scikit-learn only when asked for)
-from nnbook import graph  # noqa: E402  (draws a Tensor's computation graph)
+from nnbook.autodiff import (
+    Tensor, as_tensor, is_grad_enabled, no_grad, tensor, topological_order, unbroadcast,
+)
+from nnbook import functional, numerics
+from nnbook import data  # data sets; scikit-learn only when asked for
+from nnbook import graph  # draws a Tensor's computation graph
 from nnbook.derivatives import gradcheck, jacobian, numerical_gradient, numerical_jacobian
 from nnbook.rng import get_rng, seed
 
@@ -23,6 +25,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast",
-    "functional", "gradcheck", "jacobian", "numerical_gradient", "numerical_jacobian",
-    "seed", "get_rng", "data", "graph",
+    "topological_order", "functional", "numerics", "gradcheck", "jacobian",
+    "numerical_gradient", "numerical_jacobian", "seed", "get_rng", "data", "graph",
 ]

@@ -1,11 +1,15 @@
 """Reverse-mode automatic differentiation: the `Tensor` and its computation graph.
 
 A `Tensor` wraps a numpy array. Every differentiable operation on tensors (the
-primitives in `nnbook.functional.primitives`) returns a new tensor that remembers its
-*parents* and a *vector–Jacobian product* (VJP): a function that takes the gradient of
-the final scalar with respect to the output and returns the gradient with respect to
-each parent. `Tensor.backward` visits the graph once, in reverse topological order,
-and applies those VJPs.
+primitives of `nnbook.functional`) returns a new tensor that remembers its *parents*
+and a *vector–Jacobian product* (VJP): a function that takes the gradient of the final
+scalar with respect to the output and returns the gradient with respect to each parent.
+`Tensor.backward` visits the graph once, in reverse topological order, and applies
+those VJPs.
+
+The Tensor's whole surface is in its class body below: the operators and the numpy-like
+methods each call one function of `nnbook.functional`, where the op's forward pass and
+VJP are written down.
 
 Three rules keep the engine honest:
 
@@ -22,12 +26,13 @@ Three rules keep the engine honest:
 
 from __future__ import annotations
 
-import numbers
 from typing import Callable, Sequence
 
 import numpy as np
 
-__all__ = ["Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast"]
+__all__ = [
+    "Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast", "topological_order",
+]
 
 _grad_enabled = True
 
@@ -87,11 +92,13 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 
     If ``x`` of shape ``shape`` was broadcast to ``grad.shape`` in the forward pass,
     each entry of ``x`` was used once for every position it was copied to, so its
-    gradient is the sum of the gradients at those positions.
+    gradient is the sum of the gradients at those positions. The result is always an
+    ndarray (0-d for ``shape == ()``), never a numpy scalar.
 
     Examples
     --------
     >>> import numpy as np
+    >>> from nnbook import unbroadcast
     >>> unbroadcast(np.ones((4, 2, 3)), (2, 1)).tolist()
     [[12.0], [12.0]]
     """
@@ -103,7 +110,7 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
     if stretched:
         grad = grad.sum(axis=stretched, keepdims=True)
-    return grad.reshape(shape)
+    return np.asarray(grad).reshape(shape)
 
 
 def _as_float_array(data, dtype=None) -> np.ndarray:
@@ -150,11 +157,19 @@ class Tensor:
     Attributes
     ----------
     data : numpy.ndarray
-        The values.
+        The values; always an ndarray, 0-d for a scalar.
     grad : numpy.ndarray or None
         The sum of the gradients delivered by every ``backward`` call since ``grad``
         was last set to ``None``, with the shape and dtype of ``data``; ``None`` until
         a backward pass reaches this leaf, and always ``None`` on a non-leaf.
+    parents : tuple of Tensor
+        The inputs of the operation that made this tensor, if it is recorded in a graph;
+        empty for a leaf.
+    vjp : callable or None
+        That operation's vector–Jacobian product: the gradient with respect to this
+        tensor in, one gradient per parent out; None for a leaf.
+    op : str
+        The operation's name (``"mul"``, ``"sum"`` …); empty for a leaf.
 
     Examples
     --------
@@ -164,51 +179,49 @@ class Tensor:
     >>> y.backward()
     >>> x.grad
     array([[2., 4.]])
+    >>> y.op, [p.op for p in y.parents]
+    ('sum', ['mul'])
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_parents", "_vjp", "_op", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "parents", "vjp", "op", "__weakref__")
     # ndarray (op) Tensor must call the Tensor's reflected method, not broadcast
     # the tensor as an object array.
     __array_ufunc__ = None
+    # == is elementwise (below), so equality cannot serve hashing: a Tensor hashes by
+    # identity, as PyTorch's does, and can be a dict key or a set member.
+    __hash__ = object.__hash__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None):
         self.data = _as_float_array(data, dtype)
         self.grad = None
         self.requires_grad = bool(requires_grad)
-        self._parents: tuple[Tensor, ...] = ()
-        self._vjp = None
-        self._op = ""
+        self.parents: tuple[Tensor, ...] = ()
+        self.vjp = None
+        self.op = ""
 
-    # -- construction by operations -------------------------------------------------
-
-    @classmethod
-    def _from_op(
-        cls, data: np.ndarray, parents: Sequence[Tensor], vjp, op: str
-    ) -> Tensor:
-        """A primitive's output; keeps parents and VJP if a gradient can flow."""
-        out = cls.__new__(cls)
-        out.data = data
+    # --8<-- [start:from_op]
+    @staticmethod
+    def from_op(data, parents: Sequence[Tensor], vjp, op: str) -> Tensor:
+        """A primitive's output; it keeps its parents and VJP if a gradient can flow."""
+        out = Tensor.__new__(Tensor)
+        out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
         out.grad = None
-        out._op = op
+        out.op = op
         if _grad_enabled and any(p.requires_grad for p in parents):
             out.requires_grad = True
-            out._parents = tuple(parents)
-            out._vjp = vjp
+            out.parents = tuple(parents)
+            out.vjp = vjp
         else:
             out.requires_grad = False
-            out._parents = ()
-            out._vjp = None
+            out.parents = ()
+            out.vjp = None
         return out
-
-    @classmethod
-    def _constant(cls, data) -> "Tensor":
-        """A tensor holding ``data`` as it is (any dtype, e.g. a boolean mask), without grad."""
-        return cls._from_op(np.asarray(data), (), None, "constant")
+    # --8<-- [end:from_op]
 
     @property
     def is_leaf(self) -> bool:
         """True for tensors not produced by a recorded operation."""
-        return self._vjp is None
+        return self.vjp is None
 
     # -- array-like properties ------------------------------------------------------
 
@@ -261,14 +274,96 @@ class Tensor:
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="tensor(")
         extras = []
-        if self.data.dtype != np.float64 or self.data.dtype.kind != "f":
+        if self.data.dtype != np.float64:
             extras.append(f"dtype={self.data.dtype}")
         if self.requires_grad:
             extras.append("requires_grad=True")
         return "tensor(" + ", ".join([body] + extras) + ")"
 
+    # -- operators: each records one primitive of nnbook.functional ----------------
+
+    def __add__(self, other): return F.add(self, other)
+    def __radd__(self, other): return F.add(other, self)
+    def __sub__(self, other): return F.sub(self, other)
+    def __rsub__(self, other): return F.sub(other, self)
+    def __mul__(self, other): return F.mul(self, other)
+    def __rmul__(self, other): return F.mul(other, self)
+    def __truediv__(self, other): return F.div(self, other)
+    def __rtruediv__(self, other): return F.div(other, self)
+    def __pow__(self, other): return F.power(self, other)
+    def __rpow__(self, other): return F.power(other, self)
+    def __matmul__(self, other): return F.matmul(self, other)
+    def __rmatmul__(self, other): return F.matmul(other, self)
+    def __neg__(self): return F.neg(self)
+    def __getitem__(self, index): return F.getitem(self, index)
+
+    # -- comparisons: elementwise, a boolean tensor that is not recorded -------------
+
+    def _compare(self, other, compare) -> Tensor:
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor.from_op(compare(self.data, other), (), None, "")
+
+    def __eq__(self, other): return self._compare(other, np.equal)
+    def __ne__(self, other): return self._compare(other, np.not_equal)
+    def __lt__(self, other): return self._compare(other, np.less)
+    def __le__(self, other): return self._compare(other, np.less_equal)
+    def __gt__(self, other): return self._compare(other, np.greater)
+    def __ge__(self, other): return self._compare(other, np.greater_equal)
+
+    # -- methods with numpy's signatures: each is the nnbook.functional op of its name
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its axes reversed (`nnbook.functional.transpose`)."""
+        return F.transpose(self)
+
+    def sum(self, axis=None, keepdims: bool = False) -> Tensor:
+        """`nnbook.functional.sum` of this tensor."""
+        return F.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims: bool = False) -> Tensor:
+        """`nnbook.functional.mean` of this tensor."""
+        return F.mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims: bool = False) -> Tensor:
+        """`nnbook.functional.max` of this tensor: a Tensor of the largest values."""
+        return F.max(self, axis, keepdims)
+
+    def reshape(self, *shape) -> Tensor:
+        """`nnbook.functional.reshape` of this tensor."""
+        return F.reshape(self, *shape)
+
+    def transpose(self, *axes) -> Tensor:
+        """`nnbook.functional.transpose` of this tensor."""
+        return F.transpose(self, *axes)
+
+    def exp(self) -> Tensor:
+        """`nnbook.functional.exp` of this tensor."""
+        return F.exp(self)
+
+    def log(self) -> Tensor:
+        """`nnbook.functional.log` of this tensor."""
+        return F.log(self)
+
+    def tanh(self) -> Tensor:
+        """`nnbook.functional.tanh` of this tensor."""
+        return F.tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        """`nnbook.functional.sigmoid` of this tensor."""
+        return F.sigmoid(self)
+
+    def relu(self) -> Tensor:
+        """`nnbook.functional.relu` of this tensor."""
+        return F.relu(self)
+
+    def abs(self) -> Tensor:
+        """`nnbook.functional.abs` of this tensor."""
+        return F.abs(self)
+
     # -- reverse mode -------------------------------------------------------------
 
+    # --8<-- [start:backward]
     def backward(self, grad=None) -> None:
         """Accumulate into every leaf's ``.grad`` the gradient of this tensor.
 
@@ -296,6 +391,25 @@ class Tensor:
         >>> x.grad
         array([ 2., 40.])
         """
+        grad = self._seed_gradient(grad)
+        grads = {id(self): grad}
+        for node in reversed(topological_order(self)):
+            g = grads.pop(id(node), None)
+            if g is None:
+                continue
+            if node.vjp is None:  # a leaf: the one place gradients are kept
+                node.grad = g.copy() if node.grad is None else np.asarray(node.grad + g)
+                continue
+            for parent, pg in zip(node.parents, node.vjp(g)):
+                if pg is None or not parent.requires_grad:
+                    continue
+                pg = unbroadcast(np.asarray(pg, dtype=parent.dtype), parent.shape)
+                key = id(parent)
+                grads[key] = pg if key not in grads else np.asarray(grads[key] + pg)
+    # --8<-- [end:backward]
+
+    def _seed_gradient(self, grad) -> np.ndarray:
+        """The gradient ``backward`` starts from, checked against this tensor."""
         if not self.requires_grad:
             raise RuntimeError(
                 "backward(): this tensor does not require grad; create the inputs with "
@@ -308,36 +422,43 @@ class Tensor:
                     f"gradient with respect to it, e.g. y.backward(np.ones({self.shape})), "
                     f"or reduce it first, e.g. y.sum().backward()"
                 )
-            grad = np.ones_like(self.data)
-        else:
-            grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if grad.shape != self.shape:
-                raise ValueError(
-                    f"backward(): gradient of shape {grad.shape} given for a tensor of "
-                    f"shape {self.shape}; they must match"
-                )
-
-        grads = {id(self): grad}
-        for node in reversed(_topological_order(self)):
-            g = grads.pop(id(node), None)
-            if g is None:
-                continue
-            if node._vjp is None:  # a leaf: the one place gradients are kept
-                node.grad = g.copy() if node.grad is None else node.grad + g
-                continue
-            for parent, pg in zip(node._parents, node._vjp(g)):
-                if pg is None or not parent.requires_grad:
-                    continue
-                pg = unbroadcast(np.asarray(pg, dtype=parent.dtype), parent.shape)
-                key = id(parent)
-                grads[key] = pg if key not in grads else grads[key] + pg
-
-    # Operators and methods are attached by nnbook.functional.primitives, next to the
-    # primitives they call, so that each op is written down in one place.
+            return np.ones_like(self.data)
+        grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+        if grad.shape != self.shape:
+            raise ValueError(
+                f"backward(): gradient of shape {grad.shape} given for a tensor of "
+                f"shape {self.shape}; they must match"
+            )
+        return grad
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """The nodes needing a gradient, each after its parents; no recursion."""
+def _requires_grad(t: Tensor) -> bool:
+    return t.requires_grad
+
+
+# --8<-- [start:topological_order]
+def topological_order(root: Tensor, through: Callable[[Tensor], bool] | None = None) -> list[Tensor]:
+    """The nodes of ``root``'s graph, each after its parents; an explicit stack, no recursion.
+
+    Parameters
+    ----------
+    root : Tensor
+        Where the walk starts; it comes last.
+    through : callable, optional
+        Which parents the walk follows. The default follows those that require grad,
+        which is what `Tensor.backward` needs; ``lambda t: True`` follows all of them,
+        which is what drawing the whole graph needs.
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> from nnbook.autodiff import topological_order
+    >>> x = nb.tensor(2.0, requires_grad=True)
+    >>> y = (x * x).exp()
+    >>> [t.op or "leaf" for t in topological_order(y)]
+    ['leaf', 'mul', 'exp']
+    """
+    follow = _requires_grad if through is None else through
     order: list[Tensor] = []
     seen: set[int] = set()
     stack: list[tuple[Tensor, bool]] = [(root, False)]
@@ -350,10 +471,11 @@ def _topological_order(root: Tensor) -> list[Tensor]:
             continue
         seen.add(id(node))
         stack.append((node, True))
-        for parent in node._parents:
-            if parent.requires_grad and id(parent) not in seen:
+        for parent in node.parents:
+            if id(parent) not in seen and follow(parent):
                 stack.append((parent, False))
     return order
+# --8<-- [end:topological_order]
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
@@ -385,5 +507,5 @@ def as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else Tensor(x)
 
 
-def _is_python_scalar(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.generic))
+# The ops the Tensor's methods call. Imported last: they are built on the Tensor above.
+from nnbook import functional as F  # noqa: E402

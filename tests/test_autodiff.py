@@ -117,6 +117,74 @@ def test_comparisons_carry_no_gradient():
     assert bool(nb.tensor(1.0) >= 1)
 
 
+def test_equality_is_elementwise_and_hashing_is_by_identity():
+    x = nb.tensor([0.0, 1.0, 2.0], requires_grad=True)
+    eq, ne = x == 0, x != 0
+    assert eq.dtype == bool and not eq.requires_grad and ne.dtype == bool
+    np.testing.assert_array_equal(eq.data, [True, False, False])
+    np.testing.assert_array_equal(ne.data, [False, True, True])
+    np.testing.assert_array_equal((x == nb.tensor([0.0, 5.0, 2.0])).data, [True, False, True])
+    # F.where(x == 0, ...) picks elementwise (it once returned x unchanged).
+    np.testing.assert_array_equal(F.where(x == 0, 1.0, x).data, [1.0, 1.0, 2.0])
+    y = nb.tensor([0.0, 1.0, 2.0])
+    assert len({x, y, x}) == 2 and {x: 1}[x] == 1  # hashable, by identity
+
+
+def test_data_and_grad_are_ndarrays_even_when_0d():
+    a = nb.tensor([1.0, 2.0], requires_grad=True)
+    b = nb.tensor(3.0, requires_grad=True)
+    total = (a * b).sum()
+    assert type(total.data) is np.ndarray and total.data.shape == ()
+    total.backward()
+    assert type(b.grad) is np.ndarray and b.grad.shape == () and b.grad == 3.0
+    total.backward()  # accumulating keeps it an array too
+    assert type(b.grad) is np.ndarray and b.grad == 6.0
+    c = nb.tensor(2.0, requires_grad=True)
+    (c * c + c).backward()  # two paths summed at a 0-d node
+    assert type(c.grad) is np.ndarray and c.grad == 5.0
+    for out in (a.max(), a.mean(), F.logsumexp(a), a[0], F.logistic_loss(a, [1, 0])):
+        assert type(out.data) is np.ndarray, out.op
+
+
+def test_derivative_of_x_to_the_zero_is_zero_at_zero():
+    x = nb.tensor([0.0, 2.0], requires_grad=True)
+    with np.errstate(all="raise"):
+        (x**0).sum().backward()
+    np.testing.assert_array_equal(x.grad, [0.0, 0.0])
+
+
+def test_registering_a_taken_name_is_an_error():
+    from nnbook.functional.registry import PRIMITIVES, primitive
+
+    def mul(a, b):
+        return a
+
+    with pytest.raises(ValueError, match="'mul' is already registered"):
+        primitive(mul)
+    assert PRIMITIVES["mul"] is F.mul
+
+
+def test_tensor_surface_is_the_reference_table():
+    """The reference page's table of operators and methods lists exactly the class's."""
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs/reference/autodiff.md").read_text()
+    table = "\n".join(line for line in page.splitlines() if line.startswith("| `"))
+    shown = set(re.findall(r"\ba\.(\w+)\(", table)) | ({"T"} if "`a.T`" in table else set())
+    methods = {name for name, v in vars(nb.Tensor).items()
+               if not name.startswith("_") and (callable(v) or isinstance(v, property))}
+    methods -= {"from_op", "backward", "item", "numpy", "detach", "is_leaf", "shape", "ndim",
+                "size", "dtype"}  # the array-like surface, described in the text of the page
+    assert shown == methods
+    operators = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__",
+                 "**": "__pow__", "@": "__matmul__", "[index]": "__getitem__", "==": "__eq__",
+                 "!=": "__ne__", "<": "__lt__", "<=": "__le__", ">": "__gt__", ">=": "__ge__"}
+    for symbol, dunder in operators.items():
+        assert f"a {symbol} b" in table or f"a{symbol}" in table, symbol
+        assert dunder in vars(nb.Tensor), dunder
+
+
 def test_small_methods_and_repr():
     x = nb.tensor([[1.0, 2.0]], requires_grad=True)
     assert nb.tensor([3.5]).item() == 3.5 and float(nb.tensor(2.0)) == 2.0
@@ -216,7 +284,7 @@ def test_loss_errors_say_what_was_expected(call, message):
 
 def _wrong_square(a):
     """x**2 with a VJP that forgets the factor 2."""
-    return nb.Tensor._from_op(a.data**2, (a,), lambda g: (g * a.data,), "wrong")
+    return nb.Tensor.from_op(a.data**2, (a,), lambda g: (g * a.data,), "wrong")
 
 
 def test_gradcheck_names_the_worst_entry():

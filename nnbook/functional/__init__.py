@@ -1,57 +1,55 @@
-"""Differentiable functions on tensors: primitives, activations and losses.
+"""Differentiable functions on tensors: primitives, activations, losses and links.
 
 ``from nnbook import functional as F`` gives the names a PyTorch reader expects
 (``F.sigmoid``, ``F.relu``, ``F.softmax``, ``F.cross_entropy`` …) along with the
-notes' own losses (``F.logistic_loss``, ``F.squared_loss``).
+book's own losses (``F.logistic_loss``, ``F.squared_loss``). One concept to a file:
+
+* `nnbook.functional.registry` — `PRIMITIVES`, the table of primitives, and the
+  helpers each primitive uses;
+* `nnbook.functional.arithmetic` — elementwise arithmetic and functions, `matmul`;
+* `nnbook.functional.reductions` — `sum`, `mean`, `max`, `logsumexp`;
+* `nnbook.functional.shape` — reshaping, transposing, indexing, joining, padding;
+* `nnbook.functional.activations` — sigmoid, tanh, ReLU, softplus, softmax;
+* `nnbook.functional.losses` — losses in terms of the model's output, and penalties;
+* `nnbook.functional.links` — inverse link functions for a binary label.
+
+Examples
+--------
+>>> import nnbook as nb
+>>> from nnbook import functional as F
+>>> x = nb.tensor([-1.0, 0.0, 2.0], requires_grad=True)
+>>> F.relu(x).sum().backward()
+>>> print(x.grad)
+[0. 0. 1.]
 """
 
+from nnbook.functional.registry import PRIMITIVES
+from nnbook.functional.arithmetic import (
+    abs, add, div, exp, log, matmul, maximum, minimum, mul, neg, power, sub, where,
+)
+from nnbook.functional.reductions import logsumexp, max, mean, sum
+from nnbook.functional.shape import concatenate, getitem, pad, reshape, stack, transpose
+from nnbook.functional.activations import (
+    log_sigmoid, log_softmax, relu, sigmoid, softmax, softplus, tanh,
+)
 from nnbook.functional.losses import (
-    cross_entropy,
-    l1_penalty,
-    l2_penalty,
-    log_sigmoid,
-    logistic_loss,
-    squared_loss,
+    cross_entropy, l1_penalty, l2_penalty, logistic_loss, squared_loss,
 )
 from nnbook.functional.links import LINKS, binary_nll, inv_cloglog, log_inv_cloglog, log_ndtr, ndtr
-from nnbook.functional.primitives import (
-    PRIMITIVES,
-    abs,
-    add,
-    concatenate,
-    div,
-    exp,
-    getitem,
-    log,
-    log_softmax,
-    logsumexp,
-    matmul,
-    max,
-    maximum,
-    mean,
-    minimum,
-    mul,
-    neg,
-    pad,
-    power,
-    relu,
-    reshape,
-    sigmoid,
-    softmax,
-    softplus,
-    stack,
-    sub,
-    sum,
-    tanh,
-    transpose,
-    where,
-)
 
 __all__ = [
-    "LINKS", "binary_nll", "inv_cloglog", "log_inv_cloglog", "log_ndtr", "ndtr",
-    "PRIMITIVES", "abs", "add", "concatenate", "cross_entropy", "div", "exp", "getitem",
-    "l1_penalty", "l2_penalty", "log", "log_sigmoid", "log_softmax", "logistic_loss",
-    "logsumexp", "matmul", "max", "maximum", "mean", "minimum", "mul", "neg", "pad", "power", "relu",
-    "reshape", "sigmoid", "softmax", "softplus", "squared_loss", "stack", "sub", "sum",
-    "tanh", "transpose", "where",
+    "PRIMITIVES",
+    # arithmetic
+    "add", "sub", "mul", "div", "neg", "power", "matmul", "exp", "log", "abs",
+    "maximum", "minimum", "where",
+    # reductions
+    "sum", "mean", "max", "logsumexp",
+    # shape
+    "reshape", "transpose", "getitem", "concatenate", "stack", "pad",
+    # activations
+    "sigmoid", "tanh", "relu", "softplus", "log_sigmoid", "softmax", "log_softmax",
+    # losses and penalties
+    "logistic_loss", "squared_loss", "cross_entropy", "l1_penalty", "l2_penalty",
+    # links
+    "LINKS", "ndtr", "log_ndtr", "inv_cloglog", "log_inv_cloglog", "binary_nll",
 ]

@@ -2,6 +2,11 @@
 
 Each is a composition of primitives, so its gradient comes from the primitives' VJPs;
 the numerically delicate parts (``ln(1 + e^f)``) go through the stable `softplus`.
+
+Conventions: targets that are not a Tensor requiring grad (labels, lists, integer
+arrays) are taken in the dtype of ``f``, so a float32 model gets a float32 loss;
+``reduction`` is ``"sum"`` (the book's default, as in its formulas), ``"mean"`` or
+``"none"`` (one loss per example).
 """
 
 from __future__ import annotations
@@ -9,44 +14,57 @@ from __future__ import annotations
 import numpy as np
 
 from nnbook.autodiff import Tensor, as_tensor
-from nnbook.functional.primitives import getitem, log_softmax, mean, softplus, sum
+from nnbook.functional.activations import log_softmax, softplus
+from nnbook.functional.shape import getitem
 
 __all__ = [
-    "log_sigmoid", "logistic_loss", "squared_loss", "cross_entropy", "l1_penalty", "l2_penalty",
+    "REDUCTIONS", "reduce", "targets_like", "logistic_loss", "squared_loss", "cross_entropy",
+    "l1_penalty", "l2_penalty",
 ]
 
-_REDUCTIONS = ("sum", "mean", "none")
+#: The values every loss's ``reduction`` takes.
+REDUCTIONS = ("sum", "mean", "none")
 
 
-def _reduce(losses: Tensor, reduction: str, name: str) -> Tensor:
-    if reduction == "sum":
-        return sum(losses)
-    if reduction == "mean":
-        return mean(losses)
-    if reduction == "none":
-        return losses
-    raise ValueError(f"{name}: reduction must be one of {_REDUCTIONS}, got {reduction!r}")
-
-
-def _same_shape(name: str, f: Tensor, y: Tensor) -> None:
-    if f.shape != y.shape:
-        raise ValueError(
-            f"{name}: the outputs f have shape {f.shape} but the targets y have shape "
-            f"{y.shape}; they must match (reshape one of them, e.g. f.reshape(-1))"
-        )
-
-
-def log_sigmoid(x) -> Tensor:
-    """``ln σ(x) = -ln(1 + e**-x)``, computed without overflow.
+def reduce(losses: Tensor, reduction: str, caller: str) -> Tensor:
+    """Per-example ``losses`` summed, averaged or left as they are, as ``reduction`` says.
 
     Examples
     --------
     >>> import nnbook as nb
-    >>> from nnbook import functional as F
-    >>> print(F.log_sigmoid(nb.tensor([-1e4, 0.0, 5.0])))
-    tensor([-1.00000000e+04, -6.93147181e-01, -6.71534849e-03])
+    >>> from nnbook.functional.losses import reduce
+    >>> print(reduce(nb.tensor([1.0, 3.0]), "mean", "my_loss"))
+    tensor(2.)
     """
-    return -softplus(-as_tensor(x))
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "none":
+        return losses
+    raise ValueError(f"{caller}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def targets_like(f: Tensor, y, caller: str) -> Tensor:
+    """The targets ``y`` as a tensor of ``f``'s shape and dtype, or a ValueError naming both shapes.
+
+    A target that is a Tensor requiring grad is kept as it is (it is being fitted too).
+
+    Examples
+    --------
+    >>> import nnbook as nb
+    >>> from nnbook.functional.losses import targets_like
+    >>> print(targets_like(nb.tensor([0.5], dtype="float32"), [1], "my_loss").dtype)
+    float32
+    """
+    if not (isinstance(y, Tensor) and y.requires_grad):
+        y = Tensor(np.asarray(y.data if isinstance(y, Tensor) else y, dtype=f.dtype))
+    if f.shape != y.shape:
+        raise ValueError(
+            f"{caller}: the outputs f have shape {f.shape} but the targets y have shape "
+            f"{y.shape}; they must match (reshape one of them, e.g. f.reshape(-1))"
+        )
+    return y
 
 
 def logistic_loss(f, y, reduction: str = "sum") -> Tensor:
@@ -73,9 +91,9 @@ def logistic_loss(f, y, reduction: str = "sum") -> Tensor:
     >>> print(F.logistic_loss(f, [1, 1, 1], reduction="none"))
     tensor([6.93147181e-01, 0.00000000e+00, 1.00000000e+04])
     """
-    f, y = as_tensor(f), as_tensor(y)
-    _same_shape("logistic_loss", f, y)
-    return _reduce(y * softplus(-f) + (1 - y) * softplus(f), reduction, "logistic_loss")
+    f = as_tensor(f)
+    y = targets_like(f, y, "logistic_loss")
+    return reduce(y * softplus(-f) + (1 - y) * softplus(f), reduction, "logistic_loss")
 
 
 def squared_loss(f, y, reduction: str = "sum") -> Tensor:
@@ -91,10 +109,10 @@ def squared_loss(f, y, reduction: str = "sum") -> Tensor:
     >>> F.squared_loss(nb.tensor([1.0, 2.0]), [0.0, 4.0]).item()
     2.5
     """
-    f, y = as_tensor(f), as_tensor(y)
-    _same_shape("squared_loss", f, y)
+    f = as_tensor(f)
+    y = targets_like(f, y, "squared_loss")
     diff = y - f
-    return _reduce(0.5 * diff * diff, reduction, "squared_loss")
+    return reduce(0.5 * diff * diff, reduction, "squared_loss")
 
 
 def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
@@ -134,7 +152,17 @@ def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
             f"got values from {index.min()} to {index.max()}"
         )
     picked = getitem(log_softmax(logits, axis=1), (np.arange(len(index)), index))
-    return _reduce(-picked, reduction, "cross_entropy")
+    return reduce(-picked, reduction, "cross_entropy")
+
+
+def _total(terms: list) -> Tensor:
+    """The sum of scalar tensors, in their dtype; 0.0 for none (no parameters, no penalty)."""
+    if not terms:
+        return Tensor(0.0)
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    return total
 
 
 def l1_penalty(params) -> Tensor:
@@ -152,11 +180,8 @@ def l1_penalty(params) -> Tensor:
     >>> print(penalty.item(), w.grad)
     4.0 [ 1. -1.]
     """
-    params = [as_tensor(p) for p in params]
-    total = sum(params[0].abs())
-    for p in params[1:]:
-        total = total + sum(p.abs())
-    return total
+    terms = [as_tensor(p).abs().sum() for p in params]
+    return _total(terms)
 
 
 def l2_penalty(params) -> Tensor:
@@ -172,8 +197,5 @@ def l2_penalty(params) -> Tensor:
     >>> print(penalty.item(), w.grad)
     3.125 [ 1.5 -2. ]
     """
-    params = [as_tensor(p) for p in params]
-    total = sum(params[0] * params[0])
-    for p in params[1:]:
-        total = total + sum(p * p)
-    return 0.5 * total
+    terms = [(p * p).sum() for p in map(as_tensor, params)]
+    return 0.5 * _total(terms)
