@@ -54,7 +54,8 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     """
     # 1/(1+e^{-z}) overflows e^{-z} for z << 0; there use e^{z}/(1+e^{z}) instead.
     e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+    # astype: numpy 1.x promotes a 0-d float32 combined with a Python number to float64.
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
@@ -68,7 +69,7 @@ def softplus(z: np.ndarray) -> np.ndarray:
     [0.0, 0.693147, 1000.0]
     """
     # ln(1+e^z) = max(z, 0) + ln(1 + e^{-|z|}): the exponent is never positive.
-    return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+    return (np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))).astype(z.dtype, copy=False)
 
 
 def logsumexp(z: np.ndarray, axis=-1, keepdims: bool = False) -> np.ndarray:
@@ -84,7 +85,7 @@ def logsumexp(z: np.ndarray, axis=-1, keepdims: bool = False) -> np.ndarray:
     1000.693147
     """
     top = z.max(axis=axis, keepdims=True)
-    top = np.where(np.isfinite(top), top, 0)  # all −inf: ln 0 = −inf, not nan
+    top = np.where(np.isfinite(top), top, 0).astype(z.dtype, copy=False)  # all −inf: −inf, not nan
     out = top + np.log(np.exp(z - top).sum(axis=axis, keepdims=True))
     return out if keepdims else np.squeeze(out, axis=axis)
 

@@ -76,7 +76,8 @@ def relu(x) -> Tensor:
     [0. 0. 1.]
     """
     x = as_tensor(x)
-    return Tensor.from_op(np.maximum(x.data, 0), (x,), lambda g: (g * (x.data > 0),), "relu")
+    out = np.maximum(x.data, x.dtype.type(0))  # a zero of x's dtype: float32 stays float32
+    return Tensor.from_op(out, (x,), lambda g: (g * (x.data > 0),), "relu")
 
 
 @primitive

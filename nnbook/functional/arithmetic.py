@@ -331,6 +331,10 @@ def minimum(a, b) -> Tensor:
     [1.  0.5 0. ]
     """
     a, b = operands(a, b)
+    try:
+        np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"minimum: shapes {a.shape} and {b.shape} cannot be broadcast together") from None
     return neg(maximum(neg(a), neg(b)))
 
 

@@ -14,8 +14,9 @@ Linear Models*, 2nd ed., 1989, §4.3):
 ``Φ`` is the standard normal distribution function; the plain-numpy formulas behind
 these primitives, and how they stay accurate in the tails, are in `nnbook.numerics`.
 
-Every primitive here accepts any finite input, returns the input's dtype, and raises
-no floating-point warning at ``±1e4``.
+Every primitive here is elementwise: it takes a Tensor or array_like of any shape and any
+finite values, returns the input's shape and dtype (computing in float64 inside), and
+raises no floating-point warning at ``±1e4``.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numpy as np
 from nnbook import numerics
 from nnbook.autodiff import Tensor, as_tensor
 from nnbook.functional.arithmetic import exp, where
-from nnbook.functional.losses import logistic_loss, reduce, targets_like
+from nnbook.functional.losses import REDUCTIONS, logistic_loss, reduce, targets_like
 from nnbook.functional.registry import primitive
 
 __all__ = ["ndtr", "log_ndtr", "inv_cloglog", "log_inv_cloglog", "binary_nll", "LINKS"]
@@ -52,17 +53,9 @@ def ndtr(x) -> Tensor:
     $$\Phi(x) = \int_{-\infty}^x \frac{e^{-t^2/2}}{\sqrt{2\pi}}\,dt
     = \tfrac12\operatorname{erfc}(-x/\sqrt2)$$
 
-    The inverse of the probit link: ``p(y=1|f) = Φ(f)``. Its derivative is the normal
-    density ``φ(x)``. Accurate to about 1e-15 relative wherever ``Φ(x)`` is a normal
+    VJP: $\bar x = \bar v \odot \varphi(x)$, the normal density. The inverse of the
+    probit link: ``p(y=1|f) = Φ(f)``. Accurate to about 1e-15 relative wherever ``Φ(x)`` is a normal
     double (``x > −37.5``); below about ``−38.5`` it underflows to 0 (use `log_ndtr`).
-
-    Parameters
-    ----------
-    x : Tensor or array_like, any shape
-
-    Returns
-    -------
-    Tensor, the shape of ``x``
 
     Examples
     --------
@@ -80,16 +73,8 @@ def log_ndtr(x) -> Tensor:
     r"""``ln Φ(x)``, elementwise, finite for every finite ``x``.
 
     ``Φ(x)`` underflows to 0 below ``x ≈ −38.5``; ``ln Φ(x)`` does not (it behaves
-    like ``−x²/2``), and is computed here without ever forming ``Φ(x)``. Its
-    derivative is ``φ(x)/Φ(x)``, which tends to ``−x`` as ``x → −∞``.
-
-    Parameters
-    ----------
-    x : Tensor or array_like, any shape
-
-    Returns
-    -------
-    Tensor, the shape of ``x``
+    like ``−x²/2``), and is computed here without ever forming ``Φ(x)``.
+    VJP: $\bar x = \bar v \odot \varphi(x)/\Phi(x)$, which tends to $-x$ as $x \to -\infty$.
 
     Examples
     --------
@@ -107,15 +92,7 @@ def inv_cloglog(x) -> Tensor:
     r"""``1 − exp(−e^x)``, elementwise: the inverse of the complementary log-log link.
 
     ``p(y=1|f) = 1 − exp(−e^f)`` is not symmetric: it approaches 0 like ``e^f`` but
-    reaches 1 doubly exponentially fast. Its derivative is ``exp(x − e^x)``.
-
-    Parameters
-    ----------
-    x : Tensor or array_like, any shape
-
-    Returns
-    -------
-    Tensor, the shape of ``x``
+    reaches 1 doubly exponentially fast. VJP: $\bar x = \bar v \odot \exp(x - e^x)$.
 
     Examples
     --------
@@ -134,15 +111,7 @@ def log_inv_cloglog(x) -> Tensor:
 
     The log-probability of ``y = 1`` under the complementary log-log link. For very
     negative ``x`` it equals ``x`` to within ``e^x/2`` (even where ``e^x`` underflows);
-    its derivative ``e^x / (exp(e^x) − 1)`` lies between 0 and 1.
-
-    Parameters
-    ----------
-    x : Tensor or array_like, any shape
-
-    Returns
-    -------
-    Tensor, the shape of ``x``
+    VJP: $\bar x = \bar v \odot e^x / (\exp(e^x) - 1)$, a factor between 0 and 1.
 
     Examples
     --------
@@ -200,6 +169,8 @@ def binary_nll(f, y, link: str = "logit", reduction: str = "sum") -> Tensor:
     y = targets_like(f, y, "binary_nll")
     if link not in LINKS:
         raise ValueError(f"binary_nll: link must be one of {LINKS}, got {link!r}")
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"binary_nll: reduction must be one of {REDUCTIONS}, got {reduction!r}")
     if y.data.size and not (np.all(y.data >= 0) and np.all(y.data <= 1)):
         raise ValueError(
             f"binary_nll: labels y must lie in [0, 1] (0 or 1, or a soft label), got "

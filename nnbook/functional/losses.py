@@ -48,7 +48,8 @@ def reduce(losses: Tensor, reduction: str, caller: str) -> Tensor:
 def targets_like(f: Tensor, y, caller: str) -> Tensor:
     """The targets ``y`` as a tensor of ``f``'s shape and dtype, or a ValueError naming both shapes.
 
-    A target that is a Tensor requiring grad is kept as it is (it is being fitted too).
+    A target that is already a Tensor of ``f``'s dtype, or one that requires grad (it is
+    being fitted too), is kept as it is, so it stays a node of the loss's graph.
 
     Examples
     --------
@@ -57,7 +58,7 @@ def targets_like(f: Tensor, y, caller: str) -> Tensor:
     >>> print(targets_like(nb.tensor([0.5], dtype="float32"), [1], "my_loss").dtype)
     float32
     """
-    if not (isinstance(y, Tensor) and y.requires_grad):
+    if not (isinstance(y, Tensor) and (y.requires_grad or y.dtype == f.dtype)):
         y = Tensor(np.asarray(y.data if isinstance(y, Tensor) else y, dtype=f.dtype))
     if f.shape != y.shape:
         raise ValueError(

@@ -119,6 +119,8 @@ def logsumexp(x, axis=-1, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axes("logsumexp", axis, x.ndim)
     out = numerics.logsumexp(x.data, axis=axes, keepdims=True)
-    soft = np.exp(x.data - out)
+    # softmax from the shifted entries, not exp(x − out): out is rounded at the scale of x.
+    e = np.exp(x.data - x.data.max(axis=axes, keepdims=True))
+    soft = e / e.sum(axis=axes, keepdims=True)
     result = out if keepdims else np.squeeze(out, axis=axes)
     return Tensor.from_op(result, (x,), lambda g: (_expand(g, axes, keepdims) * soft,), "logsumexp")
