@@ -1,10 +1,10 @@
 """Figures of the chapter "Logistic regression and the chain rule".
 
 * ``logistic-regression-links``: p(y=1|f) for the logit, probit and complementary
-  log-log links, and ∂L_n/∂f_n for a label 1 and a label 0 (nnbook's autodiff).
+  log-log links, and ∂ℒ_n/∂f_n for a label 1 and a label 0 (nnbook's autodiff).
 * ``logistic-regression-fit``: the chapter's gradient-descent fit to the
-  breast-cancer data: the objective against the step, and its gap to the minimum on a
-  logarithmic scale.
+  breast-cancer data, at the step 1/β: the objective against the step, and its gap to
+  the minimum on a logarithmic scale.
 
 Everything plotted is computed here, with nnbook, when the site is built.
 """
@@ -30,7 +30,7 @@ EXTRA_STEPS = 1000  # run on, to know the minimum the gap is measured from
 
 
 def dloss_df(f: np.ndarray, label: float, link: str) -> np.ndarray:
-    """∂L_n/∂f_n at each f for one label, by reverse mode through `F.binary_nll`."""
+    """∂ℒ_n/∂f_n at each f for one label, by reverse mode through `F.binary_nll`."""
     f_t = nb.tensor(f, requires_grad=True)
     F.binary_nll(f_t, np.full(f.shape, label), link).backward()
     return f_t.grad
@@ -47,7 +47,7 @@ def links(theme: str) -> Figure:
         right.plot(f, dloss_df(f, 0.0, link), color=colour, linestyle="--", label=f"{link}, y = 0")
     left.set(xlabel="f", ylabel="p(y = 1 | f)", title="the probability of y = 1")
     left.legend(loc="upper left", fontsize=9)
-    right.set(xlabel="f", ylabel="∂L/∂f", ylim=(-5, 5), title="the derivative of one term of the loss")
+    right.set(xlabel="f", ylabel="∂ℒ/∂f", ylim=(-5, 5), title="the derivative of one term of the loss")
     right.legend(loc="lower right", fontsize=8, ncol=2)
     for ax in (left, right):
         ax.grid(True)
@@ -63,7 +63,9 @@ def fit_history() -> np.ndarray:
     X_train, X_test, y_train, y_test = train_test_split(X, y, test_fraction=0.25, rng=0)
     X_train, X_test = standardize(X_train, X_test)
     X1 = np.hstack([X_train, np.ones((len(X_train), 1))])
-    lr = 1 / (np.linalg.eigvalsh(X1.T @ X1).max() / 4 + 1 / C)
+    # β bounds the Hessian's eigenvalues everywhere (σ(1 − σ) ≤ ¼): the step is 1/β
+    beta = np.linalg.eigvalsh(X1.T @ X1).max() / 4 + 1 / C
+    lr = 1 / beta
     w = nb.tensor(np.zeros(X_train.shape[1]), requires_grad=True)
     w0 = nb.tensor(0.0, requires_grad=True)
     history = []
@@ -86,7 +88,7 @@ def fit(theme: str) -> Figure:
     left, right = fig.subplots(1, 2)
     left.plot(steps, history[:STEPS], color="C0")
     left.set(xlabel="gradient-descent step", ylabel="objective",
-             title="L(w) + ‖w‖²/(2C), training split")
+             title="ℒ(w) + ‖w‖²/(2C), training split")
     right.semilogy(steps, gap, color="C1")
     right.set(xlabel="gradient-descent step", ylabel="objective − minimum",
               title="distance to the minimum")
