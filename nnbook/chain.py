@@ -28,7 +28,9 @@ whose Jacobians are ``Jₗ = diag(1 − φˡ ⊙ φˡ) Wˡ`` and whose loss grad
 ``∇_{φᴸ}ℒ = φᴸ − t``. `tanh_chain` draws one; `chain_forward` runs it and keeps every
 ``φˡ``; `chain_jacobians` forms ``J_L, …, J_1`` from what the forward pass kept;
 `chain_vjp` gets ``∇ₓℒ`` without forming any of them, one vector–Jacobian product per
-layer; `chain_loss` builds ``ℒ`` from nnbook Tensors, for `nnbook.Tensor.backward`.
+layer (reverse mode); `chain_jvp` pushes one input direction the other way, one
+Jacobian–vector product per layer (forward mode); `chain_loss` builds ``ℒ`` from nnbook
+Tensors, for `nnbook.Tensor.backward`.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Sequence
 import numpy as np
 
 from nnbook.autodiff import Tensor, as_tensor
+from nnbook.checks import layer_shapes, positive_int
 from nnbook.rng import get_rng
 
 __all__ = [
@@ -47,6 +50,7 @@ __all__ = [
     "chain_forward",
     "chain_jacobians",
     "chain_vjp",
+    "chain_jvp",
     "chain_loss",
 ]
 
@@ -77,6 +81,7 @@ def matmul_cost(a_shape: Sequence[int], b_shape: Sequence[int]) -> int:
 
     Examples
     --------
+    >>> from nnbook.chain import matmul_cost
     >>> matmul_cost((3,), (3, 5))       # a row vector times a 3 x 5 matrix
     15
     >>> matmul_cost((4, 3), (3, 5))
@@ -132,6 +137,7 @@ def chain_product(factors: Sequence[np.ndarray], order: str = "reverse") -> tupl
     Examples
     --------
     >>> import numpy as np
+    >>> from nnbook.chain import chain_product
     >>> g = np.ones(2)                                  # a gradient, shape (2,)
     >>> J2, J1 = np.arange(6.0).reshape(2, 3), np.ones((3, 4))
     >>> product, cost = chain_product([g, J2, J1], order="reverse")
@@ -173,30 +179,17 @@ def chain_product(factors: Sequence[np.ndarray], order: str = "reverse") -> tupl
 # -- a chain of tanh layers --------------------------------------------------------------
 
 
-def _positive_int(value, name: str, caller: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{caller}: {name} must be an int, got {type(value).__name__}")
-    if value < 1:
-        raise ValueError(f"{caller}: {name} must be at least 1, got {value}")
-    return int(value)
+def _one_input(weight_shapes: list, x_shape: tuple, caller: str) -> None:
+    """Raise unless the weights form a chain and ``x`` is one input vector for it.
 
-
-def _check_layers(weight_shapes: list, x_shape: tuple | None, caller: str) -> None:
-    """Raise unless the weights are 2-D, fit one after the other, and take ``x`` if given."""
-    if not weight_shapes:
-        raise ValueError(f"{caller}: Ws is empty; give at least one weight matrix")
-    for l, shape in enumerate(weight_shapes, start=1):
-        if len(shape) != 2:
-            raise ValueError(f"{caller}: W of layer {l} must be 2-D, got shape {shape}")
-        if l > 1 and shape[1] != weight_shapes[l - 2][0]:
-            raise ValueError(
-                f"{caller}: W of layer {l} has shape {shape}, so it takes {shape[1]} inputs, "
-                f"but layer {l - 1} has {weight_shapes[l - 2][0]} outputs"
-            )
-    if x_shape is not None and x_shape != weight_shapes[0][1:]:
+    `layer_shapes` also accepts a batch of inputs; the chain is run on one example at a
+    time, so ``x`` must moreover be 1-D.
+    """
+    layer_shapes(weight_shapes, caller, x_shape=x_shape)
+    if len(x_shape) != 1:
         raise ValueError(
-            f"{caller}: x must have shape {weight_shapes[0][1:]} (W of layer 1 has shape "
-            f"{weight_shapes[0]}), got {x_shape}"
+            f"{caller}: x must be one input, a 1-D array of shape {tuple(weight_shapes[0][1:])} "
+            f"(W of layer 1 has shape {tuple(weight_shapes[0])}), got shape {tuple(x_shape)}"
         )
 
 
@@ -204,7 +197,7 @@ def _weights_and_phis(Ws, phis, caller: str) -> tuple[list[np.ndarray], list[np.
     """The arrays of ``Ws`` and ``phis``, checked to be a chain and its forward pass."""
     Ws = [np.asarray(W, dtype=np.float64) for W in Ws]
     phis = [np.asarray(phi, dtype=np.float64) for phi in phis]
-    _check_layers([W.shape for W in Ws], None, caller)
+    layer_shapes([W.shape for W in Ws], caller)
     if len(phis) != len(Ws) + 1:
         raise ValueError(
             f"{caller}: phis must hold L + 1 = {len(Ws) + 1} arrays [phi^0, ..., phi^L] "
@@ -249,18 +242,20 @@ def tanh_chain(M: int, L: int, rng=None) -> tuple[list[np.ndarray], np.ndarray, 
     Raises
     ------
     TypeError
-        If ``M`` or ``L`` is not an int.
+        If ``M`` or ``L`` is not an integer (``2.0`` and ``True`` included), as for
+        every size argument in nnbook (`nnbook.checks.positive_int`).
     ValueError
         If ``M`` or ``L`` is less than 1.
 
     Examples
     --------
+    >>> from nnbook.chain import tanh_chain
     >>> Ws, x, t = tanh_chain(M=3, L=2, rng=0)
     >>> print([W.shape for W in Ws], x.shape, t.shape)
     [(3, 3), (3, 3)] (3,) (3,)
     """
-    M = _positive_int(M, "M", "tanh_chain")
-    L = _positive_int(L, "L", "tanh_chain")
+    M = positive_int(M, "M", "tanh_chain")
+    L = positive_int(L, "L", "tanh_chain")
     gen = get_rng(rng)
     Ws = [gen.standard_normal((M, M)) / np.sqrt(M) for _ in range(L)]
     return Ws, gen.standard_normal(M), gen.standard_normal(M)
@@ -287,11 +282,13 @@ def chain_forward(Ws: Sequence[np.ndarray], x) -> list[np.ndarray]:
     Raises
     ------
     ValueError
-        If ``Ws`` is empty, a weight is not 2-D, two neighbouring weights do not fit, or
-        ``x`` does not fit the first.
+        If ``Ws`` is empty, a weight is not 2-D, two neighbouring weights do not fit
+        (`nnbook.checks.layer_shapes`), or ``x`` is not one 1-D input that fits the first.
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from nnbook.chain import chain_forward
     >>> phis = chain_forward([np.eye(2), 2 * np.eye(2)], [0.5, -1.0])
     >>> for phi in phis:
     ...     print(np.round(phi, 4))
@@ -301,7 +298,7 @@ def chain_forward(Ws: Sequence[np.ndarray], x) -> list[np.ndarray]:
     """
     Ws = [np.asarray(W, dtype=np.float64) for W in Ws]
     x = np.array(x, dtype=np.float64)
-    _check_layers([W.shape for W in Ws], x.shape, "chain_forward")
+    _one_input([W.shape for W in Ws], x.shape, "chain_forward")
     phis = [x]
     for W in Ws:
         phis.append(np.tanh(W @ phis[-1]))
@@ -335,7 +332,9 @@ def chain_jacobians(Ws: Sequence[np.ndarray], phis: Sequence[np.ndarray]) -> lis
 
     Examples
     --------
+    >>> import numpy as np
     >>> import nnbook as nb
+    >>> from nnbook.chain import chain_forward, chain_jacobians
     >>> Ws, x = [np.eye(2), 2 * np.eye(2)], np.array([0.5, -1.0])
     >>> J2, J1 = chain_jacobians(Ws, chain_forward(Ws, x))
     >>> print(np.round(J1, 4))
@@ -378,6 +377,9 @@ def chain_vjp(Ws: Sequence[np.ndarray], phis: Sequence[np.ndarray], grad) -> np.
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from nnbook.chain import (chain_forward, chain_jacobians, chain_product, chain_vjp,
+    ...                           tanh_chain)
     >>> Ws, x, t = tanh_chain(M=4, L=3, rng=0)
     >>> phis = chain_forward(Ws, x)
     >>> g = phis[-1] - t
@@ -395,6 +397,58 @@ def chain_vjp(Ws: Sequence[np.ndarray], phis: Sequence[np.ndarray], grad) -> np.
     for W, phi in zip(Ws[::-1], phis[:0:-1]):
         g = (g * (1 - phi**2)) @ W
     return g
+
+
+def chain_jvp(Ws: Sequence[np.ndarray], phis: Sequence[np.ndarray], direction) -> np.ndarray:
+    """``J_L ⋯ J_1 · direction`` by one Jacobian–vector product per layer, no Jacobian formed.
+
+    Forward mode: going up from ``l = 1``, the column ``ẋ`` (how ``φˡ⁻¹`` moves when the
+    input moves along ``direction``, to first order) becomes
+    ``(1 − φˡ ⊙ φˡ) ⊙ (Wˡ ẋ)``, how ``φˡ`` moves: ``M_l·M_{l-1}`` multiply-adds and
+    ``M_l`` multiplications per layer. One call gives the derivative of every output
+    along one input direction; the gradient of a scalar loss takes one call per input
+    entry, where `chain_vjp` takes one call in all.
+
+    Parameters
+    ----------
+    Ws : sequence of L arrays
+        ``[W¹, …, Wᴸ]``, ``Wˡ`` of shape (M_l, M_{l-1}).
+    phis : sequence of L + 1 arrays
+        ``[φ⁰, …, φᴸ]`` as `chain_forward` returns them.
+    direction : array_like, shape (M_0,)
+        A direction in input space.
+
+    Returns
+    -------
+    ndarray, shape (M_L,)
+        ``J_{φ⁰}[φᴸ] · direction``, the directional derivative of ``φᴸ``.
+
+    Raises
+    ------
+    ValueError
+        As `chain_jacobians`, or if ``direction`` does not have the shape of ``φ⁰``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnbook.chain import chain_forward, chain_jacobians, chain_jvp, tanh_chain
+    >>> Ws, x, t = tanh_chain(M=4, L=3, rng=0)
+    >>> phis = chain_forward(Ws, x)
+    >>> e_0 = np.eye(4)[0]                          # move x_0 alone
+    >>> J_3, J_2, J_1 = chain_jacobians(Ws, phis)
+    >>> column = chain_jvp(Ws, phis, e_0)           # column 0 of J_3 J_2 J_1
+    >>> print(column.shape, np.allclose(column, (J_3 @ J_2 @ J_1)[:, 0]))
+    (4,) True
+    """
+    Ws, phis = _weights_and_phis(Ws, phis, "chain_jvp")
+    v = np.asarray(direction, dtype=np.float64)
+    if v.shape != phis[0].shape:
+        raise ValueError(
+            f"chain_jvp: direction must have the shape of phi^0, {phis[0].shape}, got {v.shape}"
+        )
+    for W, phi in zip(Ws, phis[1:]):
+        v = (1 - phi**2) * (W @ v)
+    return v
 
 
 def chain_loss(Ws: Sequence, x, t) -> Tensor:
@@ -421,11 +475,14 @@ def chain_loss(Ws: Sequence, x, t) -> Tensor:
     Raises
     ------
     ValueError
-        As `chain_forward`, or if ``t`` does not have the shape of ``φᴸ``.
+        As `chain_forward` (``x`` one 1-D input), or if ``t`` does not have the shape of
+        ``φᴸ``.
 
     Examples
     --------
+    >>> import numpy as np
     >>> import nnbook as nb
+    >>> from nnbook.chain import chain_forward, chain_loss, chain_vjp, tanh_chain
     >>> Ws, x, t = tanh_chain(M=4, L=3, rng=0)
     >>> x_leaf = nb.tensor(x, requires_grad=True)
     >>> chain_loss(Ws, x_leaf, t).backward()
@@ -436,7 +493,7 @@ def chain_loss(Ws: Sequence, x, t) -> Tensor:
     Ws = [W if isinstance(W, Tensor) else np.asarray(W, dtype=np.float64) for W in Ws]
     h, t = as_tensor(x), as_tensor(t)
     shapes = [W.shape for W in Ws]
-    _check_layers(shapes, h.shape, "chain_loss")
+    _one_input(shapes, h.shape, "chain_loss")
     if t.shape != shapes[-1][:1]:
         raise ValueError(
             f"chain_loss: t must have the shape of phi^L, {shapes[-1][:1]}, got {t.shape}"

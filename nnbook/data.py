@@ -15,6 +15,7 @@ from typing import Iterator
 
 import numpy as np
 
+from nnbook.checks import positive_int
 from nnbook.rng import get_rng
 
 __all__ = ["load_breast_cancer", "train_test_split", "standardize", "minibatches"]
@@ -67,7 +68,9 @@ def load_breast_cancer() -> tuple[np.ndarray, np.ndarray]:
 def _check_rows(name: str, X, y) -> tuple[np.ndarray, np.ndarray]:
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim == 0 or y.ndim == 0:
-        raise ValueError(f"{name}: X and y must be arrays of examples, got shapes {X.shape} and {y.shape}")
+        raise ValueError(
+            f"{name}: X and y must be arrays of examples, got shapes {X.shape} and {y.shape}"
+        )
     if len(X) != len(y):
         raise ValueError(
             f"{name}: X and y must hold the same number of examples, got {len(X)} rows "
@@ -101,6 +104,7 @@ def train_test_split(X, y, test_fraction: float = 0.25, rng=None):
     Examples
     --------
     >>> import numpy as np
+    >>> from nnbook.data import train_test_split
     >>> X, y = np.arange(20).reshape(10, 2), np.arange(10)
     >>> X_train, X_test, y_train, y_test = train_test_split(X, y, 0.3, rng=0)
     >>> X_train.shape, X_test.shape
@@ -110,7 +114,10 @@ def train_test_split(X, y, test_fraction: float = 0.25, rng=None):
     """
     X, y = _check_rows("train_test_split", X, y)
     if not 0 < test_fraction < 1:
-        raise ValueError(f"train_test_split: test_fraction must lie strictly between 0 and 1, got {test_fraction}")
+        raise ValueError(
+            "train_test_split: test_fraction must lie strictly between 0 and 1, "
+            f"got {test_fraction}"
+        )
     n = len(X)
     n_test = math.ceil(test_fraction * n)
     if n_test >= n:
@@ -145,6 +152,7 @@ def standardize(train, *others):
     Examples
     --------
     >>> import numpy as np
+    >>> from nnbook.data import standardize
     >>> train = np.array([[1.0, 10.0], [3.0, 10.0]])
     >>> a, b = standardize(train, np.array([[5.0, 12.0]]))
     >>> print(a)
@@ -155,7 +163,9 @@ def standardize(train, *others):
     """
     train = np.asarray(train, dtype=np.float64)
     if train.ndim != 2 or len(train) == 0:
-        raise ValueError(f"standardize: train must have shape (N, D) with N >= 1, got {train.shape}")
+        raise ValueError(
+            f"standardize: train must have shape (N, D) with N >= 1, got {train.shape}"
+        )
     mean = train.mean(axis=0)
     std = train.std(axis=0)
     std = np.where(std > 0, std, 1.0)
@@ -171,7 +181,9 @@ def standardize(train, *others):
     return scaled[0] if not others else tuple(scaled)
 
 
-def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def minibatches(
+    X, y, batch_size: int, rng=None, shuffle: bool = True
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Yield ``(X_batch, y_batch)`` pairs that together visit every example once.
 
     Parameters
@@ -179,7 +191,8 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True) -> Iterat
     X : array_like, shape (N, ...)
     y : array_like, shape (N, ...)
     batch_size : int
-        Examples per batch (a positive int); the last batch holds the remainder.
+        Examples per batch, an integer of at least 1 (not ``2.0``, not ``True``: see
+        `nnbook.checks.positive_int`); the last batch holds the remainder.
     rng : numpy.random.Generator, int or None
         The shuffle's randomness (see `nnbook.get_rng`).
     shuffle : bool
@@ -188,12 +201,21 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True) -> Iterat
     Yields
     ------
     X_batch : ndarray, shape (B, ...)
-    y_batch : ndarray, shape (B,  ...)
+    y_batch : ndarray, shape (B, ...)
         ``B = batch_size``, except possibly for the last batch.
+
+    Raises
+    ------
+    TypeError
+        If ``batch_size`` is not an integer.
+    ValueError
+        If ``batch_size`` is less than 1, or ``X`` and ``y`` hold different numbers of
+        examples.
 
     Examples
     --------
     >>> import numpy as np
+    >>> from nnbook.data import minibatches
     >>> X, y = np.arange(10).reshape(5, 2), np.arange(5)
     >>> [yb.tolist() for _, yb in minibatches(X, y, batch_size=2, shuffle=False)]
     [[0, 1], [2, 3], [4]]
@@ -201,11 +223,10 @@ def minibatches(X, y, batch_size: int, rng=None, shuffle: bool = True) -> Iterat
     [0, 1, 2, 3, 4]
     """
     X, y = _check_rows("minibatches", X, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"minibatches: batch_size must be a positive int, got {batch_size!r}")
+    batch_size = positive_int(batch_size, "batch_size", "minibatches")
     # Checked here, not on the first next(): a mistake is reported where it was made.
     order = get_rng(rng).permutation(len(X)) if shuffle else np.arange(len(X))
-    return _batches(X, y, order, int(batch_size))
+    return _batches(X, y, order, batch_size)
 
 
 def _batches(X, y, order, batch_size):

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import builtins
+import doctest
 import sys
 
 import numpy as np
 import pytest
 
 import nnbook as nb
+import nnbook.data as data_module
+from nnbook.checks import positive_int
 from nnbook.data import load_breast_cancer, minibatches, standardize, train_test_split
 
 
@@ -154,13 +158,55 @@ def test_minibatches_order():
     assert any(not np.array_equal(s, np.arange(6)) for s in shuffled)
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 2.5, True])
-def test_minibatches_reject_a_bad_batch_size_at_the_call(batch_size):
+@pytest.mark.parametrize(
+    "batch_size, error, message",
+    [
+        (0, ValueError, "minibatches: batch_size must be a positive int, got 0"),
+        (-1, ValueError, "minibatches: batch_size must be a positive int, got -1"),
+        (2.0, TypeError, "minibatches: batch_size must be a positive int, got 2.0 (float)"),
+        (2.5, TypeError, "minibatches: batch_size must be a positive int, got 2.5 (float)"),
+        (True, TypeError, "minibatches: batch_size must be a positive int, got True (bool)"),
+        ("2", TypeError, "minibatches: batch_size must be a positive int, got '2' (str)"),
+    ],
+)
+def test_minibatches_reject_a_bad_batch_size_at_the_call(batch_size, error, message):
     X, y = numbered(4)
-    with pytest.raises(ValueError, match="minibatches: batch_size must be a positive int"):
+    with pytest.raises(error) as caught:
         minibatches(X, y, batch_size)  # raised before any batch is asked for
+    assert str(caught.value) == message
+
+
+def test_minibatches_check_the_batch_size_as_every_size_argument_is_checked():
+    X, y = numbered(4)
+    for bad in (2.0, True, 0):
+        with pytest.raises((TypeError, ValueError)) as ours:
+            minibatches(X, y, bad)
+        with pytest.raises(type(ours.value)) as shared:
+            positive_int(bad, "batch_size", "minibatches")
+        assert str(ours.value) == str(shared.value)
+    sizes = [len(yb) for _, yb in minibatches(X, y, np.int64(3), shuffle=False)]
+    assert sizes == [3, 1]  # a numpy integer is a size
 
 
 def test_minibatches_reject_mismatched_lengths_at_the_call():
     with pytest.raises(ValueError, match=r"minibatches: .* 4 rows .* 3 in y"):
         minibatches(np.zeros((4, 2)), np.zeros(3), 2)
+
+
+# -- the module as the reference page shows it ------------------------------------------
+
+
+@pytest.mark.parametrize("name", data_module.__all__)
+def test_each_example_runs_as_copied_from_the_reference_page(name):
+    if name == "load_breast_cancer":
+        pytest.importorskip("sklearn")
+    # An empty namespace, as in a fresh interpreter: every example imports what it uses.
+    for test in doctest.DocTestFinder(recurse=False).find(getattr(data_module, name), globs={}):
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+        runner.run(test, clear_globs=True)
+        assert runner.failures == 0 and test.examples, f"{name}: its example fails on its own"
+
+
+def test_no_module_level_name_shadows_a_builtin():
+    shared = set(vars(data_module)) & set(vars(builtins))
+    assert not {name for name in shared if not name.startswith("__")}

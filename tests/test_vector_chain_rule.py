@@ -4,7 +4,7 @@
   the size of a product) and against closed-form counts written out independently
   of the implementation's loop;
 * the tanh chain (`tanh_chain`, `chain_forward`, `chain_jacobians`, `chain_vjp`,
-  `chain_loss`) is checked against `nb.jacobian`, `Tensor.backward` and finite
+  `chain_jvp`, `chain_loss`) is checked against `nb.jacobian`, `Tensor.backward` and finite
   differences over random widths, and its bad inputs against their messages;
 * the Jacobians the chapter states (elementwise → diagonal, linear map → W, softmax →
   diag(s) − ssᵀ, W ↦ Wx → I ⊗ xᵀ) and the chain rule ∇ᵤf · J_v[u] · Jₓ[v] are checked
@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import builtins
+import doctest
 import importlib.util
 from pathlib import Path
 
@@ -23,16 +25,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nnbook as nb
+import nnbook.chain as chain_module
 from nnbook import functional as F
 from nnbook.chain import (
     chain_forward,
     chain_jacobians,
+    chain_jvp,
     chain_loss,
     chain_product,
     chain_vjp,
     matmul_cost,
     tanh_chain,
 )
+from nnbook.checks import positive_int
 
 ROOT = Path(__file__).resolve().parent.parent
 AUTODIFF = dict(rtol=1e-10, atol=1e-12)
@@ -184,17 +189,30 @@ def test_tanh_chain_shapes_seed_and_scale():
 
 
 @pytest.mark.parametrize(
-    "M, L, error, match",
+    "M, L, error, message",
     [
-        (0, 2, ValueError, "M must be at least 1, got 0"),
-        (3, -1, ValueError, "L must be at least 1, got -1"),
-        (3.0, 2, TypeError, "M must be an int, got float"),
-        (3, True, TypeError, "L must be an int, got bool"),
+        (0, 2, ValueError, "tanh_chain: M must be a positive int, got 0"),
+        (3, -1, ValueError, "tanh_chain: L must be a positive int, got -1"),
+        (2.0, 1, TypeError, "tanh_chain: M must be a positive int, got 2.0 (float)"),
+        (3, 2.0, TypeError, "tanh_chain: L must be a positive int, got 2.0 (float)"),
+        (3, True, TypeError, "tanh_chain: L must be a positive int, got True (bool)"),
+        (np.int64(2), 1.5, TypeError, "tanh_chain: L must be a positive int, got 1.5 (float)"),
     ],
 )
-def test_tanh_chain_rejects_bad_sizes(M, L, error, match):
-    with pytest.raises(error, match=f"tanh_chain: {match}"):
+def test_tanh_chain_rejects_bad_sizes(M, L, error, message):
+    with pytest.raises(error) as caught:
         tanh_chain(M, L)
+    assert str(caught.value) == message
+
+
+def test_tanh_chain_sizes_fail_as_every_size_argument_does():
+    # One check for every size in the library: the same type and the same words.
+    with pytest.raises(TypeError) as ours:
+        tanh_chain(2.0, 1)
+    with pytest.raises(TypeError) as shared:
+        positive_int(2.0, "M", "tanh_chain")
+    assert str(ours.value) == str(shared.value)
+    assert tanh_chain(np.int64(2), 1)[0][0].shape == (2, 2)  # numpy integers are sizes
 
 
 @fast
@@ -241,6 +259,36 @@ def test_vjps_give_the_gradient_of_the_loss(seed, widths):
     np.testing.assert_allclose(grad, by_product, **AUTODIFF)
 
 
+@fast
+@given(seed=seeds, widths=chain_widths)
+def test_jvps_give_the_columns_of_the_chains_jacobian(seed, widths):
+    Ws, x, t = random_tanh_chain(seed, widths)
+    phis = chain_forward(Ws, x)
+    whole = nb.jacobian(lambda x: chain_loss_output(Ws, x), x)   # (M_L, D)
+    direction = np.random.default_rng(seed % 1000).standard_normal(widths[0])
+    np.testing.assert_allclose(chain_jvp(Ws, phis, direction), whole @ direction, **AUTODIFF)
+    # Forward mode needs one pass per input for the gradient that reverse mode gets in one.
+    g = phis[-1] - t
+    by_jvps = [g @ chain_jvp(Ws, phis, e) for e in np.eye(widths[0])]
+    np.testing.assert_allclose(by_jvps, chain_vjp(Ws, phis, g), **AUTODIFF)
+
+
+def chain_loss_output(Ws, x):
+    """phi^L as a Tensor: the chain of `chain_loss` without its loss."""
+    h = x
+    for W in Ws:
+        h = (W @ h).tanh()
+    return h
+
+
+def test_jvp_direction_must_have_the_inputs_shape():
+    Ws, x, _ = random_tanh_chain(0, [2, 3, 4])
+    phis = chain_forward(Ws, x)
+    with pytest.raises(ValueError, match=r"chain_jvp: direction must have the shape of phi\^0, "
+                                         r"\(2,\), got \(3,\)"):
+        chain_jvp(Ws, phis, np.ones(3))
+
+
 def test_vjps_are_linear_in_the_incoming_gradient():
     Ws, x, _ = tanh_chain(M=6, L=4, rng=2)
     phis = chain_forward(Ws, x)
@@ -260,13 +308,18 @@ def _bad(case):
     Ws, x, t = random_tanh_chain(0, [2, 3, 4])
     phis = chain_forward(Ws, x)
     return {
-        "no weights": ([], x, phis, t, "Ws is empty"),
+        "no weights": ([], x, phis, t, "no layers given; give at least one weight matrix"),
         "1-D weight": ([Ws[0], np.ones(3)], x, phis, t,
                        r"W of layer 2 must be 2-D, got shape \(3,\)"),
         "weights do not fit": ([Ws[0], np.ones((4, 2))], x, phis, t,
                                r"W of layer 2 has shape \(4, 2\), so it takes 2 inputs, "
                                r"but layer 1 has 3"),
-        "x too long": (Ws, np.ones(3), phis, t, r"x must have shape \(2,\) .* got \(3,\)"),
+        "x too long": (Ws, np.ones(3), phis, t,
+                       r"x must end in an axis of length 2 \(W of layer 1 has shape \(3, 2\)\), "
+                       r"got shape \(3,\)"),
+        "a batch of x": (Ws, np.ones((5, 2)), phis, t,
+                         r"x must be one input, a 1-D array of shape \(2,\) \(W of layer 1 "
+                         r"has shape \(3, 2\)\), got shape \(5, 2\)"),
         "phis too short": (Ws, x, phis[:-1], t, "phis must hold L \\+ 1 = 3 arrays .* got 2"),
         "phi^0 wrong": (Ws, x, [np.ones(3)] + phis[1:], t,
                         r"phi\^0 must have shape \(2,\) \(W of layer 1 has shape \(3, 2\)\)"),
@@ -275,7 +328,9 @@ def _bad(case):
     }[case]
 
 
-@pytest.mark.parametrize("case", ["no weights", "1-D weight", "weights do not fit", "x too long"])
+@pytest.mark.parametrize(
+    "case", ["no weights", "1-D weight", "weights do not fit", "x too long", "a batch of x"]
+)
 @pytest.mark.parametrize("fn", [chain_forward, chain_loss])
 def test_a_bad_chain_is_named(fn, case):
     Ws, x, _, t, match = _bad(case)
@@ -289,10 +344,10 @@ def test_a_bad_chain_is_named(fn, case):
     ["no weights", "1-D weight", "weights do not fit", "phis too short", "phi^0 wrong",
      "phi^2 wrong"],
 )
-@pytest.mark.parametrize("fn", [chain_jacobians, chain_vjp])
+@pytest.mark.parametrize("fn", [chain_jacobians, chain_vjp, chain_jvp])
 def test_a_bad_forward_pass_is_named(fn, case):
     Ws, _, phis, t, match = _bad(case)
-    args = (Ws, phis) if fn is chain_jacobians else (Ws, phis, np.ones(4))
+    args = (Ws, phis) if fn is chain_jacobians else (Ws, phis, np.ones(4 if fn is chain_vjp else 2))
     with pytest.raises(ValueError, match=f"{fn.__name__}: {match}"):
         fn(*args)
 
@@ -305,6 +360,23 @@ def test_gradient_and_target_must_have_the_last_layers_shape():
         chain_vjp(Ws, phis, np.ones(3))
     with pytest.raises(ValueError, match=rf"chain_loss: t {last} \(2,\)"):
         chain_loss(Ws, x, np.ones(2))
+
+
+# -- the module as the reference page shows it --------------------------------------------
+
+
+@pytest.mark.parametrize("name", chain_module.__all__)
+def test_each_example_runs_as_copied_from_the_reference_page(name):
+    # An empty namespace, as in a fresh interpreter: every example imports what it uses.
+    for test in doctest.DocTestFinder(recurse=False).find(getattr(chain_module, name), globs={}):
+        runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+        runner.run(test, clear_globs=True)
+        assert runner.failures == 0 and test.examples, f"{name}: its example fails on its own"
+
+
+def test_no_module_level_name_shadows_a_builtin():
+    shared = set(vars(chain_module)) & set(vars(builtins))
+    assert not {name for name in shared if not name.startswith("__")}
 
 
 # -- the Jacobians the chapter states ----------------------------------------------------
@@ -399,7 +471,7 @@ def test_projection_check_catches_a_wrong_vjp(shape):
     def wrong(x):
         """tanh(x * x) with a VJP off by a factor of 2."""
         out = np.tanh(x.data * x.data)
-        return nb.Tensor._from_op(out, (x,), lambda g: (g * 4 * x.data * (1 - out**2),), "wrong")
+        return nb.Tensor.from_op(out, (x,), lambda g: (g * 4 * x.data * (1 - out**2),), "wrong")
 
     assert nb.gradcheck(lambda x: (x * x).tanh(), x, projections=2)
     with pytest.raises(AssertionError, match="random direction"):
@@ -455,3 +527,16 @@ def test_figures_draw(figures, monkeypatch, theme):
         fig = draw(theme)
         assert isinstance(fig, Figure), name
         assert fig.axes, name
+
+
+def test_the_slopes_in_the_legend_are_fitted_to_the_run_drawn(figures, monkeypatch):
+    widths = [8, 16, 32, 64]
+    assert figures.fitted_slope(widths, [3e-6 * M**3 for M in widths]) == pytest.approx(3)
+    assert figures.fitted_slope(widths, [1.0] * 4) == pytest.approx(0, abs=1e-12)
+    small = figures.measure_here(widths=(4, 8, 16, 32), depth=2, repeats=1, budget=0.0)
+    monkeypatch.setattr(figures, "measure", lambda: small)
+    labels = [t.get_text() for t in figures.timing("light").axes[0].get_legend().get_texts()]
+    ms = {name: np.array(secs) * 1e3 for name, secs in small["seconds"].items()}
+    expected = [f"{name}, slope {figures.fitted_slope(small['widths'], ms[name]):.1f}"
+                for name in figures.PRODUCTS]
+    assert labels == expected

@@ -6,8 +6,8 @@
 * ``vector-chain-rule-timing``: wall-clock time against width for an L-layer tanh
   chain, drawn, run and differentiated by the functions of `nnbook.chain`: the
   forward- and reverse-order products of its Jacobians alone (with guides ∝ M³ and
-  ∝ M²), and four complete ways to the gradient. The times are measured in a child
-  process whose BLAS uses one thread.
+  ∝ M², and each curve's slope fitted to the run), and four complete ways to the
+  gradient. The times are measured in a child process whose BLAS uses one thread.
 
 Everything plotted is computed here, with nnbook, when the site is built.
 """
@@ -205,6 +205,18 @@ def measure_here(widths=WIDTHS, depth=DEPTH, repeats=REPEATS, budget=BUDGET) -> 
 
 
 MARKERS = "osv^DP"
+SLOPE_POINTS = 3  # the largest widths, where the arithmetic has most of the time
+
+
+def fitted_slope(widths, seconds, points: int = SLOPE_POINTS) -> float:
+    """The slope of log(time) against log(width) over the last ``points`` widths.
+
+    A time that grows like ``M**p`` has slope ``p``: this is the number to set beside
+    the 3 and 2 of the multiply-add counts, computed from the run that is drawn.
+    """
+    w = np.log(np.asarray(widths, dtype=float)[-points:])
+    t = np.log(np.asarray(seconds, dtype=float)[-points:])
+    return float(np.polyfit(w, t, 1)[0])
 
 
 def timing(theme: str) -> Figure:
@@ -216,7 +228,8 @@ def timing(theme: str) -> Figure:
     products, gradients = fig.subplots(1, 2, sharey=True)
 
     for i, name in enumerate(PRODUCTS):
-        products.plot(widths, ms[name], marker=MARKERS[i], label=name,
+        slope = fitted_slope(widths, ms[name])
+        products.plot(widths, ms[name], marker=MARKERS[i], label=f"{name}, slope {slope:.1f}",
                       linestyle=":" if name == "forming the Jacobians" else "-")
     # Guides through the last point of each product: how M³ and M² grow from there.
     muted = rcParams["axes.edgecolor"]
@@ -230,19 +243,23 @@ def timing(theme: str) -> Figure:
     products.set_title(f"the product alone ({data['depth']} layers)", fontsize=11)
     products.text(0.03, 0.97, f"multiply-adds at M = {M}:\nforward {fwd:,}\nreverse {rev:,}",
                   transform=products.transAxes, va="top", fontsize=9)
+    first = int(widths[-SLOPE_POINTS])
+    products.legend(title=f"slopes fitted over M = {first} to {M}", title_fontsize=9,
+                    fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=1,
+                    frameon=False)
 
     for i, name in enumerate(GRADIENTS):
         gradients.plot(widths, ms[name], marker=MARKERS[i], label=name)
     gradients.set_title("the whole gradient", fontsize=11)
 
     products.set_ylabel("milliseconds (best run, one thread)")
+    gradients.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=1,
+                     frameon=False)
     for ax in (products, gradients):
         ax.set_xscale("log", base=2)
         ax.set_yscale("log")
         ax.set_xlabel("layer width M")
         ax.grid(True, which="major", alpha=0.3)
-        ax.legend(fontsize=9, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=1,
-                  frameon=False)
     return fig
 
 
