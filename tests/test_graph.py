@@ -12,12 +12,14 @@ import pytest
 import nnbook as nb
 from nnbook import functional as F
 from nnbook import graph as G
+from nnbook.autodiff import topological_order
+from nnbook.graph import drawing, layered
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def two_layer_loss(N=4, D=2, J=3):
-    """The loss of the notes' network x →W¹→ σ → w → f with the squared loss."""
+    """The loss of the two-layer network x →W¹→ σ → w → f with the squared loss."""
     rng = np.random.default_rng(0)
     X = nb.tensor(rng.normal(size=(N, D)))
     y = nb.tensor(rng.normal(size=N))
@@ -26,7 +28,8 @@ def two_layer_loss(N=4, D=2, J=3):
     w = nb.tensor(rng.normal(size=J), requires_grad=True)
     phi = F.sigmoid(X @ W1.T + w1)
     f = phi @ w
-    loss = F.squared_loss(f, y)
+    diff = y - f
+    loss = (0.5 * diff * diff).sum()  # the graph F.squared_loss(f, y) records
     return loss, {"X": X, "y": y, "W1": W1, "w1": w1, "w": w, "phi": phi, "f": f}
 
 
@@ -84,17 +87,17 @@ def test_trace_lists_parents_before_children(seed):
     assert all(s < t for s, t in edges)
     # every node but the root is used by someone, and the root by no one
     assert {s for s, _ in edges} == set(range(len(nodes) - 1))
-    # the same tensors and argument slots as a plain walk over _parents finds
+    # the same tensors and argument slots as a plain walk over .parents finds
     seen: dict[int, nb.Tensor] = {}
     stack = [root]
     while stack:
         t = stack.pop()
         if id(t) not in seen:
             seen[id(t)] = t
-            stack.extend(t._parents)
+            stack.extend(t.parents)
     assert len(nodes) == len(seen)
-    assert len(edges) == sum(len(t._parents) for t in seen.values())
-    assert sum(n.kind == "op" for n in nodes) == sum(bool(t._parents) for t in seen.values())
+    assert len(edges) == sum(len(t.parents) for t in seen.values())
+    assert sum(n.kind == "op" for n in nodes) == sum(bool(t.parents) for t in seen.values())
     shapes = sorted(str(t.shape) for t in seen.values())
     assert sorted(str(n.shape) for n in nodes) == shapes
 
@@ -119,6 +122,15 @@ def test_trace_is_iterative():
     assert len(nodes) == depth + 1 and len(edges) == depth
 
 
+def test_trace_lists_what_the_engine_walk_lists():
+    loss, names = two_layer_loss()
+    nodes, edges = G.trace(loss, names=names)
+    walk = topological_order(loss, through=lambda t: True)
+    assert [(n.op, n.shape) for n in nodes] == [(t.op if t.parents else "", t.shape) for t in walk]
+    # backward's walk follows only what takes a gradient: the same graph without constants
+    assert len(topological_order(loss)) == sum(n.kind != "constant" for n in nodes)
+
+
 def test_node_nbytes_matches_the_arrays():
     loss, names = two_layer_loss()
     nodes, _ = G.trace(loss, names=names)
@@ -134,7 +146,7 @@ def test_trace_keeps_dtype_and_names_any_node():
     h = x * 2.0
     nodes, _ = G.trace(h.sum(), names=[("x", x), ("h", h)])
     assert [n.dtype for n in nodes] == ["float32"] * len(nodes)
-    assert [n.label for n in nodes] == ["x", "2", "h = mul", "sum"]
+    assert sorted(n.label for n in nodes) == ["2", "h = mul", "sum", "x"]
 
 
 def test_trace_rejects_bad_input():
@@ -158,28 +170,52 @@ def test_trace_rejects_bad_input():
 @pytest.mark.parametrize("seed", range(30))
 def test_layout_edges_go_down_and_ranks_are_permutations(seed):
     nodes, edges = G.trace(random_graph(seed))
-    layer, rank = G.layout(nodes, edges)
-    assert layer.shape == rank.shape == (len(nodes),)
+    placed = G.layout(nodes, edges)
+    n = len(nodes)
+    layer, rank = placed.layer, placed.rank
+    assert placed.node_count == n and layer.shape == rank.shape and len(layer) >= n
     assert all(layer[s] < layer[t] for s, t in edges)
     assert layer.min() == 0
     # the root is alone in the last layer
-    assert np.flatnonzero(layer == layer.max()).tolist() == [len(nodes) - 1]
+    assert np.flatnonzero(layer == layer.max()).tolist() == [n - 1]
     # every other node sits just above its earliest use: no edge is longer than needed
-    for i in range(len(nodes) - 1):
+    for i in range(n - 1):
         assert min(layer[t] for s, t in edges if s == i) == layer[i] + 1
+    # across a layer, nodes and placeholders together are ranked 0, 1, 2…
     for level in np.unique(layer):
         assert sorted(rank[layer == level]) == list(range(int(np.sum(layer == level))))
+    # rows() lists every node once, by layer, in rank order
+    rows = placed.rows()
+    assert sorted(i for row in rows for i in row) == list(range(n))
+    for level, row in enumerate(rows):
+        assert all(layer[i] == level for i in row)
+        assert list(rank[row]) == sorted(rank[row])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_layout_chains_follow_the_edges_one_layer_at_a_time(seed):
+    nodes, edges = G.trace(random_graph(seed))
+    placed = G.layout(nodes, edges)
+    n = len(nodes)
+    assert len(placed.chains) == len(edges)
+    for (s, t), chain in zip(edges, placed.chains):
+        assert chain[0] == s and chain[-1] == t
+        assert all(v >= n for v in chain[1:-1])  # only placeholders in between
+        assert [placed.layer[v] for v in chain] == list(range(placed.layer[s], placed.layer[t] + 1))
+    # every placeholder lies on exactly one edge
+    inner = [v for chain in placed.chains for v in chain[1:-1]]
+    assert sorted(inner) == list(range(n, len(placed.layer)))
+    assert len(placed.segments) == sum(len(c) - 1 for c in placed.chains)
 
 
 @pytest.mark.parametrize("seed", range(30))
 def test_ordering_never_adds_crossings(seed):
     nodes, edges = G.trace(random_graph(seed, leaves=4, ops=10))
-    arr = G._check_graph(nodes, edges, "test")
-    vlayer, seg, _ = G._split_long_edges(G._layers(len(nodes), arr), arr)
-    start = np.zeros(len(vlayer))
-    for level in np.unique(vlayer):
-        start[vlayer == level] = np.arange(np.sum(vlayer == level))
-    assert G._crossings(G._order(vlayer, seg), vlayer, seg) <= G._crossings(start, vlayer, seg)
+    placed = G.layout(nodes, edges)
+    start = np.zeros(len(placed.layer))
+    for level in np.unique(placed.layer):
+        start[placed.layer == level] = np.arange(np.sum(placed.layer == level))
+    assert placed.crossings() <= layered._crossings(start, placed.layer, placed.segments)
 
 
 def test_ordering_removes_an_avoidable_crossing():
@@ -187,29 +223,27 @@ def test_ordering_removes_an_avoidable_crossing():
     # long edge a → root crosses b → m, and swapping a layer removes the crossing.
     a = nb.tensor(1.0, requires_grad=True)
     b = nb.tensor(2.0, requires_grad=True)
-    root = a * (b * a)
-    nodes, edges = G.trace(root)
-    arr = np.asarray(edges)
-    vlayer, seg, _ = G._split_long_edges(G._layers(len(nodes), arr), arr)
-    start = np.zeros(len(vlayer))
-    for level in np.unique(vlayer):
-        start[vlayer == level] = np.arange(np.sum(vlayer == level))
-    assert G._crossings(start, vlayer, seg) == 1
-    assert G._crossings(G._order(vlayer, seg), vlayer, seg) == 0
+    nodes, edges = G.trace(a * (b * a), names={"a": a, "b": b})
+    placed = G.layout(nodes, edges)
+    start = np.zeros(len(placed.layer))
+    for level in np.unique(placed.layer):
+        start[placed.layer == level] = np.arange(np.sum(placed.layer == level))
+    assert layered._crossings(start, placed.layer, placed.segments) == 1
+    assert placed.crossings() == 0
 
 
 def test_crossings_counts_pairs():
     # two layers of three: the permutation (2, 1, 0) makes every pair of edges cross
     vlayer = np.array([0, 0, 0, 1, 1, 1])
     seg = np.array([[0, 3], [1, 4], [2, 5]])
-    assert G._crossings(np.array([0, 1, 2, 0, 1, 2.0]), vlayer, seg) == 0
-    assert G._crossings(np.array([0, 1, 2, 2, 1, 0.0]), vlayer, seg) == 3
+    assert layered._crossings(np.array([0, 1, 2, 0, 1, 2.0]), vlayer, seg) == 0
+    assert layered._crossings(np.array([0, 1, 2, 2, 1, 0.0]), vlayer, seg) == 3
 
 
-def test_long_edges_get_one_dummy_per_skipped_layer():
+def test_long_edges_get_one_placeholder_per_skipped_layer():
     layer = np.array([0, 1, 2, 3])
     edges = np.array([[0, 3], [1, 2], [2, 3]])
-    vlayer, seg, chains = G._split_long_edges(layer, edges)
+    vlayer, seg, chains = layered._split_long_edges(layer, edges)
     assert vlayer.tolist() == [0, 1, 2, 3, 1, 2]
     assert chains[0] == [0, 4, 5, 3]
     assert all(vlayer[t] == vlayer[s] + 1 for s, t in seg)
@@ -217,10 +251,33 @@ def test_long_edges_get_one_dummy_per_skipped_layer():
 
 def test_isotonic_is_the_least_squares_monotone_fit():
     y = np.array([3.0, 1.0, 2.0, 5.0, 4.0])
-    z = G._isotonic(y)
+    z = layered._isotonic(y)
     assert np.all(np.diff(z) >= 0)
     np.testing.assert_allclose(z, [2.0, 2.0, 2.0, 4.5, 4.5])
-    np.testing.assert_array_equal(G._isotonic(np.arange(4.0)), np.arange(4.0))
+    np.testing.assert_array_equal(layered._isotonic(np.arange(4.0)), np.arange(4.0))
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_centres_keep_the_order_and_the_gaps(seed):
+    nodes, edges = G.trace(random_graph(seed))
+    placed = G.layout(nodes, edges)
+    sizes = np.random.default_rng(seed).uniform(5.0, 60.0, size=len(placed.layer))
+    centre = placed.centres(sizes, gap=7.0)
+    assert np.min(centre - sizes / 2) == pytest.approx(0.0)
+    for level in np.unique(placed.layer):
+        members = np.flatnonzero(placed.layer == level)
+        members = members[np.argsort(placed.rank[members])]
+        left, right = centre[members] - sizes[members] / 2, centre[members] + sizes[members] / 2
+        assert np.all(left[1:] - right[:-1] >= 7.0 - 1e-9)
+
+
+def test_centres_put_a_chain_in_line():
+    x = nb.tensor(3.0, requires_grad=True)
+    placed = G.layout(*G.trace(x.exp().exp().sum()))
+    centre = placed.centres(np.array([10.0, 30.0, 20.0, 40.0]), gap=4.0)
+    np.testing.assert_allclose(centre, 20.0)  # the widest box starts at 0
+    with pytest.raises(ValueError, match="Layout.centres: sizes must have one entry per vertex"):
+        placed.centres(np.ones(2), gap=4.0)
 
 
 def test_layout_rejects_edges_that_do_not_fit():
@@ -232,6 +289,8 @@ def test_layout_rejects_edges_that_do_not_fit():
         G.layout(nodes, [(1, 0)])
     with pytest.raises(TypeError, match="layout: nodes must be the list of Node"):
         G.layout([1, 2], edges)
+    with pytest.raises(ValueError, match="layout: the graph has no nodes"):
+        G.layout([], [])
 
 
 # -- drawing -----------------------------------------------------------------------
@@ -261,6 +320,26 @@ def test_svg_is_well_formed_and_complete(theme, direction):
         assert 0 <= y and y + float(rect.get("height")) <= height
 
 
+def test_svg_puts_the_boxes_where_layout_places_them():
+    loss, names = two_layer_loss()
+    nodes, edges = G.trace(loss, names=names)
+    for direction in ("TB", "LR"):
+        root = ET.fromstring(G.to_svg(loss, names=names, direction=direction))
+        centres = [
+            (float(r.get("x")) + float(r.get("width")) / 2, float(r.get("y")) + float(r.get("height")) / 2)
+            for g in root.iter(SVG + "g") if g.get("class", "").startswith("node")
+            for r in g.iter(SVG + "rect")
+        ]
+        along, across = (1, 0) if direction == "TB" else (0, 1)
+        previous = -np.inf
+        for row in G.layout(nodes, edges).rows():  # a row of boxes per layer, in rank order
+            levels = [centres[i][along] for i in row]
+            assert max(levels) - min(levels) < 0.2 and min(levels) > previous  # coordinates to 0.1
+            previous = max(levels)
+            positions = [centres[i][across] for i in row]
+            assert positions == sorted(positions)
+
+
 def test_svg_boxes_of_one_layer_do_not_overlap():
     loss, names = two_layer_loss()
     root = ET.fromstring(G.to_svg(loss, names=names))
@@ -284,7 +363,7 @@ def test_svg_themes_differ_only_in_colour():
         for e in ET.fromstring(s).iter() if e.tag != SVG + "style"
     ]
     assert strip(light) == strip(dark)
-    for colour in G.THEMES["dark"]["op"] + G.THEMES["dark"]["leaf"]:
+    for colour in drawing.THEMES["dark"]["op"] + drawing.THEMES["dark"]["leaf"]:
         assert colour in dark and colour not in light
 
 
@@ -331,12 +410,12 @@ def test_svg_rejects_bad_options():
         G.to_svg(x * 2, theme="blue")
     with pytest.raises(ValueError, match="to_svg: direction must be"):
         G.to_svg(x * 2, direction="up")
-    with pytest.raises(TypeError, match="to_svg: expected an nnbook Tensor, got builtins.list"):
+    with pytest.raises(TypeError, match="trace: expected an nnbook Tensor, got builtins.list"):
         G.to_svg([1.0, 2.0])
-    with pytest.raises(ValueError, match="to_svg: 'z' named but not part of the graph"):
+    with pytest.raises(ValueError, match="trace: 'z' named but not part of the graph"):
         G.to_svg(x * 2, names={"z": nb.tensor(0.0)})
     h = x
-    for _ in range(G.MAX_DRAWN_NODES):
+    for _ in range(drawing.MAX_DRAWN_NODES):
         h = -h
     with pytest.raises(ValueError, match="legible only for small graphs"):
         G.to_svg(h)
