@@ -5,11 +5,14 @@ Everything a chapter explains is implemented here, in numpy alone.
 Examples
 --------
 >>> import nnbook as nb
->>> x = nb.tensor([[1.0, 2.0]], requires_grad=True)
->>> y = (x * x).sum()
->>> y.backward()
->>> x.grad
-array([[2., 4.]])
+>>> from nnbook import functional as F
+>>> w = nb.tensor([0.5, -0.25], requires_grad=True)
+>>> loss = F.logistic_loss(nb.tensor([[1.0, 2.0], [3.0, -1.0]]) @ w, [1.0, 0.0])
+>>> loss.backward()
+>>> print(w.grad.round(6))
+[ 2.055858 -1.851953]
+>>> nb.gradcheck(lambda w: F.logistic_loss(nb.tensor([[1.0, 2.0]]) @ w, [1.0]), w)
+True
 """
 
 from nnbook.autodiff import (
