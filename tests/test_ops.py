@@ -626,7 +626,6 @@ TABLE: list[Record] = [
 ]
 
 
-
 def _dropout(x, p=0.5, training=True, rng=None):
     keep = np.random.default_rng(rng).random(np.shape(x)) >= p
     return x * keep / (1 - p)
@@ -668,8 +667,7 @@ NOISE = [
         ],
     ),
 ]
-# Dropout and Gaussian noise (nnbook.functional.noise) are in the table whenever F exports them.
-TABLE += [record for record in NOISE if record.name in F.__all__]
+TABLE += NOISE
 
 RECORDS = {record.name: record for record in TABLE}
 # Public names of F that are not differentiable functions of tensors.

@@ -186,7 +186,10 @@ def test_every_nav_page_is_built(site):
         "labs/first-gradients/index.html",
         "reference/index.html",
         *(f"reference/{m}/index.html" for m in
-          ["autodiff", "functional", "derivatives", "chain", "graph", "manual", "data", "rng"]),
+          ["autodiff", "functional", "numerics", "derivatives", "chain", "graph", "manual",
+           "nn", "optim", "init", "data", "rng", "checks"]),
+        "notation/index.html",
+        "appendix/course-notes/index.html",
     ]
     missing = [p for p in expected if not (site.site / p).is_file()]
     assert not missing

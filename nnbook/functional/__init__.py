@@ -11,7 +11,8 @@ book's own losses (``F.logistic_loss``, ``F.squared_loss``). One concept to a fi
 * `nnbook.functional.shape` — reshaping, transposing, indexing, joining, padding;
 * `nnbook.functional.activations` — sigmoid, tanh, ReLU, softplus, softmax;
 * `nnbook.functional.losses` — losses in terms of the model's output, and penalties;
-* `nnbook.functional.links` — inverse link functions for a binary label.
+* `nnbook.functional.links` — inverse link functions for a binary label;
+* `nnbook.functional.noise` — dropout and Gaussian input noise.
 
 Examples
 --------
@@ -35,6 +36,7 @@ from nnbook.functional.activations import (
 from nnbook.functional.losses import (
     cross_entropy, l1_penalty, l2_penalty, logistic_loss, squared_loss,
 )
+from nnbook.functional.noise import dropout, gaussian_noise
 from nnbook.functional.links import LINKS, binary_nll, inv_cloglog, log_inv_cloglog, log_ndtr, ndtr
 
 __all__ = [
@@ -50,6 +52,8 @@ __all__ = [
     "sigmoid", "tanh", "relu", "softplus", "log_sigmoid", "softmax", "log_softmax",
     # losses and penalties
     "logistic_loss", "squared_loss", "cross_entropy", "l1_penalty", "l2_penalty",
+    # noise for regularisation
+    "dropout", "gaussian_noise",
     # links
     "LINKS", "ndtr", "log_ndtr", "inv_cloglog", "log_inv_cloglog", "binary_nll",
 ]
