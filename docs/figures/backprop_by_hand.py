@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
-from nnbook.manual import cache_nbytes, forward, init_params, phi_jacobian_wrt_W1
+from nnbook.manual import cache_nbytes, deep_forward, init_params, phi_jacobian_wrt_W1
 
 J, D = 4, 3
 DEPTHS = 2 ** np.arange(1, 7)  # 2 … 64 layers
@@ -68,7 +68,7 @@ def _memory() -> tuple[dict, list]:
         cache_bytes[batch] = []
         for depth in DEPTHS:
             params = init_params([INPUTS] + [WIDTH] * (depth - 1) + [1], rng=0)
-            _, cache = forward(params, np.zeros((batch, INPUTS)))
+            _, cache = deep_forward(params, np.zeros((batch, INPUTS)))
             cache_bytes[batch].append(cache_nbytes(cache))
             if batch == BATCHES[0]:
                 param_bytes.append(sum(W.nbytes + b.nbytes for W, b in params))
