@@ -19,7 +19,7 @@ from nnbook.autodiff import (
     Tensor, as_tensor, is_grad_enabled, no_grad, tensor, topological_order, unbroadcast,
 )
 from nnbook import functional, numerics
-from nnbook import init, nn, optim
+from nnbook import init, nn, optim, train
 from nnbook import data  # data sets; scikit-learn only when asked for
 from nnbook import graph  # draws a Tensor's computation graph
 from nnbook.derivatives import gradcheck, jacobian, numerical_gradient, numerical_jacobian
@@ -31,5 +31,5 @@ __all__ = [
     "Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast",
     "topological_order", "functional", "numerics", "gradcheck", "jacobian",
     "numerical_gradient", "numerical_jacobian", "seed", "get_rng", "data", "graph",
-    "nn", "optim", "init",
+    "nn", "optim", "init", "train",
 ]

@@ -4,8 +4,10 @@ Every function takes and returns numpy arrays; examples are rows (``X`` has shap
 ``(N, D)``, labels ``y`` shape ``(N,)``). Everything random takes ``rng``: a numpy
 ``Generator``, an int seed, or ``None`` for nnbook's default generator (`nnbook.seed`).
 
-The real data sets come from scikit-learn's bundled copies (no download); scikit-learn
-is imported only when one of them is asked for: ``pip install "nnbook[examples]"``.
+The real data sets (`load_breast_cancer`, `load_digits`) come from scikit-learn's
+bundled copies (no download); scikit-learn is imported only when one of them is asked
+for: ``pip install "nnbook[examples]"``. The small synthetic sets (`make_curve`,
+`make_xor`, `make_moons`, `make_spirals`) are drawn with numpy alone.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ import numpy as np
 from nnbook.checks import positive_int
 from nnbook.rng import get_rng
 
-__all__ = ["load_breast_cancer", "train_test_split", "standardize", "minibatches"]
+__all__ = [
+    "load_breast_cancer", "load_digits", "make_curve", "true_curve", "make_xor", "make_moons", "make_spirals",
+    "train_test_split", "standardize", "minibatches",
+]
 
 
 def _sklearn_datasets():
@@ -63,6 +68,191 @@ def load_breast_cancer() -> tuple[np.ndarray, np.ndarray]:
     """
     bunch = _sklearn_datasets().load_breast_cancer()
     return np.asarray(bunch.data, dtype=np.float64), np.asarray(bunch.target, dtype=np.int64)
+
+
+def load_digits() -> tuple[np.ndarray, np.ndarray]:
+    """Handwritten digits: 1797 images of 8×8 pixels, 10 classes.
+
+    Each image is a digit written by one of 43 people, scanned and reduced to an 8×8
+    grid whose pixels count the ink in 4×4 blocks of the original (values 0 to 16).
+    Source: E. Alpaydin and C. Kaynak, "Optical recognition of handwritten digits"
+    (UCI Machine Learning Repository, 1998), via the copy bundled with scikit-learn
+    (`sklearn.datasets.load_digits`).
+
+    Returns
+    -------
+    images : ndarray of float64, shape (1797, 8, 8)
+        Pixel values divided by 16, so in [0, 1]; ``images.reshape(-1, 64)`` gives
+        the rows of a design matrix, ``images[:, None]`` the (N, 1, 8, 8) input of a
+        convolutional layer.
+    labels : ndarray of int64, shape (1797,)
+        The digit, 0 to 9 (about 180 of each).
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed.
+
+    Examples
+    --------
+    >>> from nnbook.data import load_digits
+    >>> images, labels = load_digits()
+    >>> images.shape, labels.shape, float(images.max()), sorted(set(labels.tolist()))[:3]
+    ((1797, 8, 8), (1797,), 1.0, [0, 1, 2])
+    """
+    bunch = _sklearn_datasets().load_digits()
+    return np.asarray(bunch.images, dtype=np.float64) / 16.0, np.asarray(bunch.target, dtype=np.int64)
+
+
+# -- small synthetic sets ------------------------------------------------------------------
+
+
+def _noise_level(noise, caller: str) -> float:
+    if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{caller}: noise must be a number, got {noise!r}")
+    if not (np.isfinite(noise) and noise >= 0):
+        raise ValueError(f"{caller}: noise must be a finite number >= 0, got {noise}")
+    return float(noise)
+
+
+def true_curve(x) -> np.ndarray:
+    """The regression function behind `make_curve`, without noise: ``sin(3x) + 0.3 x²``.
+
+    Examples
+    --------
+    >>> from nnbook.data import true_curve
+    >>> print(true_curve([0.0, 1.0]).round(4))
+    [0.     0.4411]
+    """
+    x = np.asarray(x, dtype=np.float64)
+    return np.sin(3.0 * x) + 0.3 * x * x
+
+
+def make_curve(n: int = 60, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    r"""A 1-D regression problem: $y = \sin 3x + 0.3x^2 + \varepsilon$ on $x \in [-2, 2]$.
+
+    The inputs are drawn uniformly and sorted; $\varepsilon$ is normal with standard
+    deviation ``noise``. The curve bends several times, so a fit needs a handful of
+    basis functions, and it is smooth, so a few suffice.
+
+    Returns
+    -------
+    x : ndarray of float64, shape (n, 1)
+        The inputs, one column, in increasing order.
+    y : ndarray of float64, shape (n, 1)
+        The noisy targets (the shape of a one-output network's output).
+
+    Examples
+    --------
+    >>> from nnbook.data import make_curve
+    >>> x, y = make_curve(50, noise=0.1, rng=0)
+    >>> x.shape, y.shape, bool((x[1:] >= x[:-1]).all())
+    ((50, 1), (50, 1), True)
+    """
+    n = positive_int(n, "n", "make_curve")
+    noise = _noise_level(noise, "make_curve")
+    gen = get_rng(rng)
+    x = np.sort(gen.uniform(-2.0, 2.0, size=n))[:, None]
+    return x, true_curve(x) + noise * gen.normal(size=(n, 1))
+
+
+def make_xor(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """The XOR problem: four clusters at (±1, ±1); the label is 1 where the signs differ.
+
+    No straight line separates the classes, so logistic regression on ``X`` fails and
+    one hidden layer succeeds.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 2)
+        Points around the four corners (``n`` rounded down to a multiple of 4 is split
+        evenly), with normal noise of standard deviation ``noise``.
+    y : ndarray of int64, shape (n,)
+        0 or 1.
+
+    Examples
+    --------
+    >>> from nnbook.data import make_xor
+    >>> X, y = make_xor(8, noise=0.0, rng=0)
+    >>> print(X[:4].tolist(), y[:4].tolist())
+    [[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]] [0, 1, 1, 0]
+    """
+    n = positive_int(n, "n", "make_xor")
+    noise = _noise_level(noise, "make_xor")
+    if n < 4:
+        raise ValueError(f"make_xor: n must be at least 4 (one point per corner), got {n}")
+    corners = np.array([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    X = np.tile(corners, (n // 4, 1))
+    X = X + noise * get_rng(rng).normal(size=X.shape)
+    y = (np.sign(X[:, 0]) != np.sign(X[:, 1])).astype(np.int64)
+    return X, y
+
+
+def make_moons(n: int = 200, noise: float = 0.1, rng=None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, one per class.
+
+    Class 0 lies on the upper half of the unit circle, class 1 on a lower half circle
+    shifted by (1, 0.5), as in scikit-learn's ``make_moons``; normal noise of standard
+    deviation ``noise`` is added to every coordinate.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (n, 2)
+    y : ndarray of int64, shape (n,)
+        0 for the first ``n // 2`` points, 1 for the rest.
+
+    Examples
+    --------
+    >>> from nnbook.data import make_moons
+    >>> X, y = make_moons(100, rng=0)
+    >>> X.shape, int(y.sum())
+    ((100, 2), 50)
+    """
+    n = positive_int(n, "n", "make_moons")
+    noise = _noise_level(noise, "make_moons")
+    gen = get_rng(rng)
+    first = n // 2
+    t = np.concatenate([np.linspace(0, np.pi, first), np.linspace(0, np.pi, n - first)])
+    upper = np.column_stack([np.cos(t[:first]), np.sin(t[:first])])
+    lower = np.column_stack([1 - np.cos(t[first:]), 0.5 - np.sin(t[first:])])
+    X = np.concatenate([upper, lower]) + noise * gen.normal(size=(n, 2))
+    y = np.concatenate([np.zeros(first, np.int64), np.ones(n - first, np.int64)])
+    return X, y
+
+
+def make_spirals(n: int = 300, classes: int = 2, noise: float = 0.1, rng=None):
+    """Interleaved spiral arms, one per class, each turning once and a half round the origin.
+
+    Point ``i`` of arm ``k`` sits at radius ``r = i / m`` (``m`` points per arm) and
+    angle ``3π r + 2πk / classes``, plus normal noise of standard deviation
+    ``noise · r`` in the angle. A classic test of a network's capacity: the classes
+    are separable, but only by a boundary that winds.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (classes · m, 2), ``m = n // classes``
+    y : ndarray of int64, shape (classes · m,)
+        The arm, 0 to ``classes − 1``.
+
+    Examples
+    --------
+    >>> from nnbook.data import make_spirals
+    >>> X, y = make_spirals(300, classes=3, rng=0)
+    >>> X.shape, sorted(set(y.tolist()))
+    ((300, 2), [0, 1, 2])
+    """
+    n = positive_int(n, "n", "make_spirals")
+    classes = positive_int(classes, "classes", "make_spirals")
+    noise = _noise_level(noise, "make_spirals")
+    m = n // classes
+    if m < 1:
+        raise ValueError(f"make_spirals: n = {n} gives no point to each of {classes} classes")
+    gen = get_rng(rng)
+    r = np.tile(np.arange(m) / m, classes)
+    arm = np.repeat(np.arange(classes), m)
+    angle = 3 * np.pi * r + 2 * np.pi * arm / classes + noise * r * gen.normal(size=r.shape)
+    X = np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+    return X, arm.astype(np.int64)
 
 
 def _check_rows(name: str, X, y) -> tuple[np.ndarray, np.ndarray]:
