@@ -1,4 +1,5 @@
-"""The link functions of `nnbook.functional.links` against independent references.
+"""The links of `nnbook.functional.links` and the special functions of `nnbook.numerics`,
+against independent references.
 
 References, none of which shares code with the library:
 
@@ -22,7 +23,7 @@ import pytest
 
 import nnbook as nb
 from nnbook import functional as F
-from nnbook.functional import links
+from nnbook import numerics
 
 PI = Decimal("3.14159265358979323846264338327950288419716939937510")
 TIGHT = 1e-14  # relative: a few units in the last place of a double
@@ -70,19 +71,19 @@ def pdf_over_cdf_reference(x: float) -> float:
 def test_erfc_matches_math_erfc_over_a_wide_grid():
     t = np.concatenate([np.linspace(-6, 26.5, 40_001), [0.46875, 4.0, -0.46875, -4.0]])
     want = np.array([math.erfc(v) for v in t])
-    assert max_relative_error(links._erfc(t), want) < TIGHT
+    assert max_relative_error(numerics.erfc(t), want) < TIGHT
 
 
 def test_one_minus_erfc_matches_math_erf():
     t = np.linspace(-5, 5, 20_001)
     want = np.array([math.erf(v) for v in t])
-    np.testing.assert_allclose(1 - links._erfc(t), want, rtol=0, atol=4e-16)
+    np.testing.assert_allclose(1 - numerics.erfc(t), want, rtol=0, atol=4e-16)
 
 
 def test_erfcx_matches_math_near_zero_and_the_asymptotic_series_far_out():
     t = np.linspace(0, 5, 5001)
     want = np.array([math.exp(v * v) * math.erfc(v) for v in t])
-    assert max_relative_error(links._erfcx(t), want) < TIGHT
+    assert max_relative_error(numerics.erfcx(t), want) < TIGHT
     far = np.geomspace(30, 1e6, 500)
     series = np.zeros_like(far)
     term = np.ones_like(far)
@@ -90,13 +91,13 @@ def test_erfcx_matches_math_near_zero_and_the_asymptotic_series_far_out():
         series += term
         term = -term * (2 * k + 1) / (2 * far * far)
     want = series / (far * math.sqrt(math.pi))
-    assert max_relative_error(links._erfcx(far), want) < TIGHT
+    assert max_relative_error(numerics.erfcx(far), want) < TIGHT
 
 
 def test_erfc_is_zero_beyond_the_range_of_doubles_without_warnings():
     with np.errstate(over="raise", divide="raise", invalid="raise"), warnings.catch_warnings():
         warnings.simplefilter("error")
-        np.testing.assert_array_equal(links._erfc(np.array([27.3, 1e4, -1e4])), [0.0, 0.0, 2.0])
+        np.testing.assert_array_equal(numerics.erfc(np.array([27.3, 1e4, -1e4])), [0.0, 0.0, 2.0])
 
 
 # -- the normal distribution function ----------------------------------------------------
