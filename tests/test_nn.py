@@ -667,3 +667,41 @@ def test_init_keeps_dtype_reproduces_and_fills_arrays():
 def test_init_bad_input(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
+
+
+# -- convolutional layers ------------------------------------------------------------------
+
+def test_gradcheck_conv2d_and_pooling_through_their_parameters_and_input():
+    net = nn.Sequential(nn.Conv2d(2, 3, 3, padding=1, rng=0), nn.Tanh(), nn.MaxPool2d(2),
+                        nn.Conv2d(3, 2, (2, 1), stride=(1, 2), rng=1))
+    names = [name for name, _ in net.named_parameters()]
+    x = np.random.default_rng(2).normal(size=(2, 2, 6, 6))
+    assert nb.gradcheck(lambda x, *params: nn.functional_call(net, dict(zip(names, params)), x),
+                        x, *net.parameters())
+
+
+def test_conv2d_layout_repr_and_init():
+    conv = nn.Conv2d(3, 8, (5, 3), stride=2, padding=(2, 1), bias=False, rng=0)
+    assert [(k, v.shape) for k, v in conv.state_dict().items()] == [("weight", (8, 3, 5, 3))]
+    assert repr(conv) == "Conv2d(3, 8, kernel_size=(5, 3), stride=(2, 2), padding=(2, 1), bias=False)"
+    assert conv(np.zeros((4, 3, 10, 9))).shape == (4, 8, 5, 5)
+    assert np.abs(conv.weight.data).max() <= 1 / np.sqrt(3 * 5 * 3)
+    again = nn.Conv2d(3, 8, (5, 3), bias=False, rng=0)
+    np.testing.assert_array_equal(conv.weight.data, again.weight.data)
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: nn.Conv2d(1, 4, 3)(np.zeros((2, 3, 8, 8))), ValueError,
+     r"Conv2d\(1, 4, .*\): the input of shape \(2, 3, 8, 8\) has 3 channels, the layer takes 1"),
+    (lambda: nn.Conv2d(1, 4, 3)(np.zeros((3, 8, 8))), ValueError, r"is not \(N, C, H, W\)"),
+    (lambda: nn.Conv2d(1, 4, 5)(np.zeros((1, 1, 3, 3))), ValueError,
+     r"conv2d: the kernel \(5, 5\) is larger than the padded input \(3, 3\)"),
+    (lambda: nn.Conv2d(1, 4, 0), ValueError, "Conv2d: kernel_size must be a positive int"),
+    (lambda: nn.Conv2d(1, 4, 3, padding=-1), ValueError, "Conv2d: padding must be an int >= 0"),
+    (lambda: nn.Conv2d(1.0, 4, 3), TypeError, "Conv2d: in_channels must be a positive int"),
+    (lambda: nn.MaxPool2d((2, 2, 2)), ValueError, "MaxPool2d: kernel_size must be an int or a pair"),
+    (lambda: nn.MaxPool2d(4)(np.zeros((1, 1, 3, 3))), ValueError, r"max_pool2d: the window \(4, 4\)"),
+])
+def test_convolutional_layers_name_the_mistake(call, error, words):
+    with pytest.raises(error, match=words):
+        call()

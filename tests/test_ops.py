@@ -669,6 +669,81 @@ NOISE = [
 ]
 TABLE += NOISE
 
+
+def _pairs(v):
+    return (v, v) if np.isscalar(v) else tuple(v)
+
+
+def _conv2d(x, w, b=None, stride=1, padding=0):
+    """The definition, one output pixel at a time (a reference, not the implementation)."""
+    (sh, sw), (ph, pw) = _pairs(stride), _pairs(padding)
+    x = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    O, C, kh, kw = w.shape
+    Ho, Wo = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    out = np.zeros((x.shape[0], O, Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            patch = x[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw]
+            out[:, :, i, j] = np.einsum("ncab,ocab->no", patch, w)
+    return out if b is None else out + np.asarray(b)[None, :, None, None]
+
+
+def _max_pool2d(x, kernel_size, stride=None):
+    (kh, kw) = _pairs(kernel_size)
+    (sh, sw) = (kh, kw) if stride is None else _pairs(stride)
+    Ho, Wo = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    out = np.zeros(x.shape[:2] + (Ho, Wo))
+    for i in range(Ho):
+        for j in range(Wo):
+            out[:, :, i, j] = x[:, :, i * sh:i * sh + kh, j * sw:j * sw + kw].max(axis=(2, 3))
+    return out
+
+
+IMAGES = [
+    Record(
+        "conv2d",
+        [
+            S(In((2, 3, 5, 5)), In((4, 3, 3, 3)), In((4,))),
+            S(In((1, 2, 6, 5)), In((3, 2, 3, 2)), stride=2, padding=1),
+            S(In((2, 1, 4, 4)), In((2, 1, 2, 2)), None, (1, 2), (0, 1)),
+            S(np.linspace(-1, 1, 2 * 25).reshape(2, 1, 5, 5), In((2, 1, 3, 3)), In((2,)), padding=1),
+        ],
+        _conv2d,
+        extremes=[  # a kernel larger than the image, once padded: one output per example
+            Extreme(S(V(np.ones((1, 1, 2, 2))), V(np.ones((1, 1, 4, 4))), padding=1), [[[[4.0]]]],
+                    grads=[np.ones((1, 1, 2, 2)), [[[[0, 0, 0, 0], [0, 1, 1, 0], [0, 1, 1, 0], [0, 0, 0, 0]]]]]),
+        ],
+        errors=[
+            Error(S(In((3, 5, 5)), In((2, 3, 3, 3))), ValueError, r"conv2d: the input must have shape \(N, C, H, W\)"),
+            Error(S(In((1, 3, 5, 5)), In((2, 3, 3))), ValueError, r"conv2d: the weight must have shape \(O, C, kh, kw\)"),
+            Error(S(In((1, 2, 5, 5)), In((4, 3, 3, 3))), ValueError,
+                  r"conv2d: the input has 2 channels .* the weight of shape \(4, 3, 3, 3\) expects 3"),
+            Error(S(In((1, 1, 2, 2)), In((1, 1, 3, 3))), ValueError,
+                  r"conv2d: the kernel \(3, 3\) is larger than the padded input \(2, 2\)"),
+            Error(S(In((1, 1, 5, 5)), In((2, 1, 3, 3)), In((3,))), ValueError,
+                  r"conv2d: the bias must have shape \(2,\)"),
+            Error(S(In((1, 1, 5, 5)), In((2, 1, 3, 3)), stride=0), ValueError, "conv2d: stride must be an int >= 1"),
+            Error(S(In((1, 1, 5, 5)), In((2, 1, 3, 3)), padding=-1), ValueError, "conv2d: padding must be an int >= 0"),
+        ],
+    ),
+    Record(
+        "max_pool2d",
+        [S(In((2, 3, 4, 6)), 2), S(In((1, 2, 5, 5)), 3, 1), S(In((2, 1, 4, 6)), (2, 3), (1, 2))],
+        _max_pool2d,
+        extremes=[  # ties: the first entry of the window in row-major order takes the gradient
+            Extreme(S(V(np.ones((1, 1, 2, 2))), 2), [[[[1.0]]]], grads=[[[[[1.0, 0.0], [0.0, 0.0]]]]]),
+            Extreme(S(V([[[[1e4, -1e4, 0.0, 3.0]]]]), (1, 2)), [[[[1e4, 3.0]]]],
+                    grads=[[[[[1.0, 0.0, 0.0, 1.0]]]]]),
+        ],
+        errors=[
+            Error(S(In((4, 4)), 2), ValueError, r"max_pool2d: the input must have shape \(N, C, H, W\)"),
+            Error(S(In((1, 1, 3, 3)), 4), ValueError, r"max_pool2d: the window \(4, 4\) is larger"),
+            Error(S(In((1, 1, 4, 4)), 0), ValueError, "max_pool2d: kernel_size must be an int >= 1"),
+        ],
+    ),
+]
+TABLE += IMAGES
+
 RECORDS = {record.name: record for record in TABLE}
 # Public names of F that are not differentiable functions of tensors.
 NOT_DIFFERENTIABLE = {"PRIMITIVES", "LINKS", "primitive"}

@@ -230,3 +230,51 @@ def test_arguments_come_in_torchs_order(ours, theirs):
     ours = list(inspect.signature(ours).parameters)
     theirs = list(inspect.signature(getattr(torch.optim, theirs)).parameters)
     assert theirs[: len(ours)] == ours
+
+
+# -- convolutional layers ---------------------------------------------------------------
+
+def torch_cnn(seed=0):
+    torch.manual_seed(seed)
+    return torch.nn.Sequential(
+        torch.nn.Conv2d(1, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
+        torch.nn.Conv2d(4, 6, (3, 2), stride=(1, 2)), torch.nn.Tanh(), torch.nn.Flatten(),
+        torch.nn.Linear(6 * 2 * 2, 3),
+    ).double()
+
+
+def our_cnn():
+    return nn.Sequential(
+        nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        nn.Conv2d(4, 6, (3, 2), stride=(1, 2)), nn.Tanh(), nn.Flatten(), nn.Linear(6 * 2 * 2, 3),
+    )
+
+
+def test_cnn_outputs_and_gradients_match_from_the_same_weights():
+    theirs, ours = torch_cnn(), our_cnn()
+    assert [(k, v.shape) for k, v in ours.state_dict().items()] == [
+        (k, tuple(v.shape)) for k, v in theirs.state_dict().items()]
+    ours.load_state_dict(as_numpy(theirs.state_dict()))
+    images = np.random.default_rng(0).normal(size=(5, 1, 8, 8))
+    labels = np.array([0, 2, 1, 1, 0])
+
+    x_t = torch.tensor(images, requires_grad=True)
+    loss_t = torch.nn.functional.cross_entropy(theirs(x_t), torch.tensor(labels))
+    loss_t.backward()
+    x = nb.tensor(images, requires_grad=True)
+    loss = nb.functional.cross_entropy(ours(x), labels)
+    loss.backward()
+
+    assert loss.item() == pytest.approx(loss_t.item(), rel=1e-13)
+    np.testing.assert_allclose(x.grad, x_t.grad.numpy(), rtol=1e-11, atol=1e-15)
+    for (name, p), (_, q) in zip(ours.named_parameters(), theirs.named_parameters()):
+        np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-11, atol=1e-15, err_msg=name)
+
+
+def test_conv2d_initial_range_matches_torchs():
+    bound = 1 / np.sqrt(3 * 5 * 5)
+    ours = nn.Conv2d(3, 64, 5, rng=0)
+    theirs = torch.nn.Conv2d(3, 64, 5)
+    for p, q in [(ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
+        assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.95 * bound
+        assert float(q.detach().abs().max()) <= bound

@@ -12,6 +12,7 @@ book's own losses (``F.logistic_loss``, ``F.squared_loss``). One concept to a fi
 * `nnbook.functional.activations` — sigmoid, tanh, ReLU, softplus, softmax;
 * `nnbook.functional.losses` — losses in terms of the model's output, and penalties;
 * `nnbook.functional.links` — inverse link functions for a binary label;
+* `nnbook.functional.conv` — convolution and max-pooling of images;
 * `nnbook.functional.noise` — dropout and Gaussian input noise.
 
 Examples
@@ -36,6 +37,7 @@ from nnbook.functional.activations import (
 from nnbook.functional.losses import (
     cross_entropy, l1_penalty, l2_penalty, logistic_loss, squared_loss,
 )
+from nnbook.functional.conv import conv2d, max_pool2d
 from nnbook.functional.noise import dropout, gaussian_noise
 from nnbook.functional.links import LINKS, binary_nll, inv_cloglog, log_inv_cloglog, log_ndtr, ndtr
 
@@ -52,6 +54,8 @@ __all__ = [
     "sigmoid", "tanh", "relu", "softplus", "log_sigmoid", "softmax", "log_softmax",
     # losses and penalties
     "logistic_loss", "squared_loss", "cross_entropy", "l1_penalty", "l2_penalty",
+    # images
+    "conv2d", "max_pool2d",
     # noise for regularisation
     "dropout", "gaussian_noise",
     # links
