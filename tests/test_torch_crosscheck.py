@@ -278,3 +278,41 @@ def test_conv2d_initial_range_matches_torchs():
     for p, q in [(ours.weight, theirs.weight), (ours.bias, theirs.bias)]:
         assert np.abs(p.data).max() <= bound and np.abs(p.data).max() > 0.95 * bound
         assert float(q.detach().abs().max()) <= bound
+
+
+# -- recurrent layers: the same cells, the same state dicts --------------------------------
+
+RECURRENT = {"RNN": (nn.RNN, torch.nn.RNN, torch.nn.RNNCell), "LSTM": (nn.LSTM, torch.nn.LSTM, torch.nn.LSTMCell),
+             "GRU": (nn.GRU, torch.nn.GRU, torch.nn.GRUCell)}
+
+
+@pytest.mark.parametrize("name", RECURRENT)
+def test_recurrent_layers_match_torch_from_the_same_weights(name):
+    ours_cls, layer_cls, cell_cls = RECURRENT[name]
+    torch.manual_seed(0)
+    cell = cell_cls(3, 5).double()
+    ours = ours_cls(3, 5)
+    ours.load_state_dict(as_numpy(cell.state_dict()))  # the cell's names are ours
+    theirs = layer_cls(3, 5, batch_first=True).double()
+    theirs.load_state_dict({k + "_l0": v for k, v in cell.state_dict().items()})
+
+    rng = np.random.default_rng(0)
+    x, h0, c0 = rng.normal(size=(2, 6, 3)), rng.normal(size=(2, 5)), rng.normal(size=(2, 5))
+    weights = rng.normal(size=(2, 6, 5))
+    x_t = torch.tensor(x, requires_grad=True)
+    x_n = nb.tensor(x, requires_grad=True)
+    if name == "LSTM":
+        out_t, (h_t, c_t) = theirs(x_t, (torch.tensor(h0)[None], torch.tensor(c0)[None]))
+        out_n, (h_n, c_n) = ours(x_n, (h0, c0))
+        np.testing.assert_allclose(c_n.data, c_t[0].detach().numpy(), rtol=1e-13, atol=1e-15)
+    else:
+        out_t, h_t = theirs(x_t, torch.tensor(h0)[None])
+        out_n, h_n = ours(x_n, h0)
+    np.testing.assert_allclose(out_n.data, out_t.detach().numpy(), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(h_n.data, h_t[0].detach().numpy(), rtol=1e-13, atol=1e-15)
+    (out_t * torch.tensor(weights)).sum().backward()
+    (out_n * weights).sum().backward()
+    np.testing.assert_allclose(x_n.grad, x_t.grad.numpy(), rtol=1e-12, atol=1e-14)
+    for key, p in ours.named_parameters():
+        np.testing.assert_allclose(p.grad, getattr(theirs, key + "_l0").grad.numpy(),
+                                   rtol=1e-12, atol=1e-14, err_msg=key)

@@ -2,7 +2,7 @@
 
 ``from nnbook import nn`` gives the names a PyTorch reader expects: `Module`,
 `Parameter`, `Sequential`, `ModuleList`, `Linear`, `Sigmoid`, `Tanh`, `ReLU`,
-`Flatten`, `Dropout`, `Conv2d`, `MaxPool2d`, plus `GaussianNoise` (input perturbation) and `functional_call`.
+`Flatten`, `Dropout`, `Conv2d`, `MaxPool2d`, `RNN`, `LSTM`, `GRU`, plus `GaussianNoise` (input perturbation) and `functional_call`.
 The parameter names, shapes and layouts are PyTorch's, so that `Module.state_dict`
 of one library loads into the same model in the other.
 
@@ -21,9 +21,10 @@ from nnbook.nn.conv import Conv2d, MaxPool2d
 from nnbook.nn.layers import Flatten, Linear, ReLU, Sigmoid, Tanh
 from nnbook.nn.module import Module, ModuleList, Parameter, Sequential, functional_call
 from nnbook.nn.noise import Dropout, GaussianNoise
+from nnbook.nn.recurrent import GRU, LSTM, RNN
 
 __all__ = [
     "Module", "Parameter", "Sequential", "ModuleList", "functional_call",
     "Linear", "Sigmoid", "Tanh", "ReLU", "Flatten", "Dropout", "GaussianNoise",
-    "Conv2d", "MaxPool2d",
+    "Conv2d", "MaxPool2d", "RNN", "LSTM", "GRU",
 ]
