@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up and run nnbook: `./dev.sh serve` builds the book and serves it at
-# http://127.0.0.1:8000; `./dev.sh test` runs the whole test suite. Each makes its
+# http://127.0.0.1:8000; `./dev.sh test` runs the whole test suite; `./dev.sh pdf`
+# prints the whole book to book.pdf (needs Chromium). Each makes its
 # own virtual environment (.venv) and installs what it needs on first use.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,8 +42,23 @@ case "$cmd" in
         export NO_MKDOCS_2_WARNING=1
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
+    pdf)
+        # The whole book as one PDF (book.pdf): the one-page book, printed by Chromium.
+        ensure_venv; ensure_node
+        export NO_MKDOCS_2_WARNING=1
+        out=$(mktemp -d)
+        "$VENV/bin/mkdocs" build --strict --quiet -d "$out/site"
+        "$VENV/bin/python" -m http.server 8771 --bind 127.0.0.1 -d "$out/site" >/dev/null 2>&1 &
+        server=$!
+        trap 'kill $server 2>/dev/null; rm -rf "$out"' EXIT
+        sleep 1
+        "${CHROMIUM:-/usr/bin/chromium}" --headless --no-sandbox --disable-gpu --no-pdf-header-footer \
+            --disable-background-networking --disable-component-update --disable-sync --no-first-run \
+            --virtual-time-budget=20000 --print-to-pdf="$PWD/book.pdf" http://127.0.0.1:8771/print_page/
+        echo "wrote book.pdf"
+        ;;
     *)
-        echo "usage: ./dev.sh serve | test [pytest args]" >&2
+        echo "usage: ./dev.sh serve | test [pytest args] | pdf" >&2
         exit 2
         ;;
 esac

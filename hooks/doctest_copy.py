@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from mkdocs.plugins import event_priority
+
 BLOCK = re.compile(
     r'(<div class="language-pycon highlight">.*?<code>)(?P<code>.*?)(</code>)', re.DOTALL
 )
@@ -36,5 +38,7 @@ def _mark_lines(code: str) -> str:
     return "".join(pieces)
 
 
+# Before print-site copies the page into the one-page book (plugins run before hooks).
+@event_priority(50)
 def on_page_content(html, page, config, files):
     return BLOCK.sub(lambda m: m.group(1) + _mark_lines(m.group("code")) + m.group(3), html)

@@ -145,6 +145,7 @@ def on_config(config):
 
 def on_files(files, config):
     """Serve KaTeX's stylesheet and fonts from the site itself."""
+    NOTEBOOK_PAGES.clear()
     assets = [KATEX_DIST / "katex.min.css"] + sorted((KATEX_DIST / "fonts").iterdir())
     for path in assets:
         rel = path.relative_to(KATEX_DIST).as_posix()
@@ -206,10 +207,10 @@ def _math_in_text(output: str, start: int, end: int, pattern: re.Pattern):
         yield m.start(), m.end(), html.unescape(tex).strip(), display
 
 
-@event_priority(-100)  # after every plugin, in particular after search indexed the page
-def on_post_page(output, page, config):
+def _typeset(output: str, pattern: re.Pattern, name: str) -> str:
+    """``output`` with every formula (arithmatex and ``pattern`` in the text) typeset."""
     found = list(_arithmatex_formulas(output))
-    found += _text_formulas(output, NOTEBOOK_MATH if _is_notebook(page) else TEXT_MATH)
+    found += _text_formulas(output, pattern)
     if not found:
         return output
     found.sort()
@@ -217,17 +218,45 @@ def on_post_page(output, page, config):
     pieces, pos = [], 0
     for (start, end, tex, display), result in zip(found, results):
         if "error" in result:
-            log.error(
-                "katex: %s: cannot typeset %s: %s",
-                page.file.src_uri, _show(tex, display), result["error"],
-            )
+            log.error("katex: %s: cannot typeset %s: %s", name, _show(tex, display), result["error"])
             continue
         for warning in result.get("warnings", ()):
-            log.warning("katex: %s: %s in %s", page.file.src_uri, warning, _show(tex, display))
+            log.warning("katex: %s: %s in %s", name, warning, _show(tex, display))
         pieces += [output[pos:start], result["html"]]
         pos = end
     pieces.append(output[pos:])
     return "".join(pieces)
+
+
+NOTEBOOK_PAGES: set[str] = set()  # the URLs of the notebook pages of this build
+
+
+@event_priority(-100)  # after every plugin, in particular after search indexed the page
+def on_post_page(output, page, config):
+    if _is_notebook(page):
+        NOTEBOOK_PAGES.add(page.url)
+    return _typeset(output, NOTEBOOK_MATH if _is_notebook(page) else TEXT_MATH, page.file.src_uri)
+
+
+@event_priority(-100)  # after print-site has written the one-page book
+def on_post_build(config):
+    """Typeset the one-page book, which print-site writes after every page's own hooks ran."""
+    path = Path(config["site_dir"]) / "print_page" / "index.html"
+    if not path.is_file():
+        return
+    from mkdocs_print_site_plugin.urls import get_page_key
+
+    output = path.read_text(encoding="utf-8")
+    # A notebook page's section keeps its Markdown cells' $…$ as text: typeset those first.
+    for url in sorted(NOTEBOOK_PAGES):
+        opening = f'<section class="print-page" id="{get_page_key(url)}"'
+        start = output.find(opening)
+        if start < 0:
+            continue
+        end = output.find("</section>", start)
+        section = _typeset("<body>" + output[start:end] + "</body>", NOTEBOOK_MATH, f"print page: {url}")
+        output = output[:start] + section[len("<body>"):-len("</body>")] + output[end:]
+    path.write_text(_typeset(output, TEXT_MATH, "print page"), encoding="utf-8")
 
 
 def _show(tex: str, display: bool) -> str:

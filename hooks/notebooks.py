@@ -18,6 +18,8 @@ import re
 from html import escape
 from pathlib import Path
 
+from mkdocs.plugins import event_priority
+
 log = logging.getLogger("mkdocs.hooks.notebooks")
 
 OFFSITE_BLOCKS = [
@@ -35,6 +37,8 @@ ALT_COMMENT = re.compile(r"<!--\s*alt:\s*(.*?)\s*-->", re.DOTALL)
 FETCH = re.compile(r"""(?:\bsrc=|\bimport\s*\(|url\()\s*["']?(https?:)?//""", re.IGNORECASE)
 
 
+# Before print-site copies the page into the one-page book (plugins run before hooks).
+@event_priority(50)
 def on_page_content(html, page, config, files):
     if Path(page.file.src_uri).suffix not in {".py", ".ipynb"}:
         return html

@@ -328,6 +328,30 @@ def test_lab_is_executed_with_math_and_a_download(site):
     assert "mathjax" not in html.lower() and "mermaid.esm" not in html
 
 
+def test_the_whole_book_is_on_one_typeset_page(site):
+    book = (site.site / "print_page" / "index.html").read_text(encoding="utf-8")
+    chapters = sorted((DOCS / "chapters").glob("*.md"))
+    total = 0
+    for chapter in chapters:
+        page = (site.site / "chapters" / chapter.stem / "index.html").read_text(encoding="utf-8")
+        total += page.count('<span class="katex">')
+        title = chapter.read_text(encoding="utf-8").splitlines()[0].removeprefix("# ")
+        assert title in book, f"{chapter.name} is missing from the one-page book"
+    # every chapter's formulas are typeset there too (the page adds headings' own)
+    assert book.count('<span class="katex">') >= total > 0
+    sections = re.findall(r'<section class="print-page" id="([^"]+)"', book)
+    assert "chapters-logistic-regression" in sections
+    assert not [s for s in sections if s.startswith("reference")]  # the book, not the API
+
+
+def test_every_chapter_is_offered_as_a_notebook(site):
+    for chapter in sorted((DOCS / "chapters").glob("*.md")):
+        notebook = json.loads((site.site / "chapters" / f"{chapter.stem}.ipynb").read_text(encoding="utf-8"))
+        assert notebook["nbformat"] == 4 and notebook["cells"], chapter.name
+        page = (site.site / "chapters" / chapter.stem / "index.html").read_text(encoding="utf-8")
+        assert f'href="../{chapter.stem}.ipynb" download' in page, chapter.name
+
+
 def test_figure_scripts_and_templates_are_not_published(site):
     assert not list((site.site / "figures").glob("*.py"))
     assert not (site.site / "overrides").exists()
