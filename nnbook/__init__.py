@@ -20,6 +20,8 @@ from nnbook.autodiff import (
 )
 from nnbook import functional, numerics
 from nnbook import init, nn, optim, train
+from nnbook import counting
+from nnbook.counting import count_params
 from nnbook import data  # data sets; scikit-learn only when asked for
 from nnbook import graph  # draws a Tensor's computation graph
 from nnbook.derivatives import gradcheck, jacobian, numerical_gradient, numerical_jacobian
@@ -31,5 +33,5 @@ __all__ = [
     "Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast",
     "topological_order", "functional", "numerics", "gradcheck", "jacobian",
     "numerical_gradient", "numerical_jacobian", "seed", "get_rng", "data", "graph",
-    "nn", "optim", "init", "train",
+    "nn", "optim", "init", "train", "counting", "count_params",
 ]
