@@ -236,6 +236,17 @@ TABLE: list[Record] = [
         ],
     ),
     Record(
+        "linear",
+        [S(In((4, 3)), In((2, 3)), In((2,))), S(In((3,)), In((2, 3))), S(In((2, 5, 3)), In((4, 3)), In((4,))),
+         S(ROWS, In((1, 3)), In((1,)))],
+        lambda x, w, b=None: x @ w.T + (0 if b is None else b),
+        errors=[
+            Error(S(In((4, 3)), In((2, 4))), ValueError, r"linear: x of shape \(4, 3\) does not fit a weight of shape \(2, 4\)"),
+            Error(S(In((4, 3)), In((3,))), ValueError, r"linear: .*the weight must be \(out, in\)"),
+            Error(S(In((4, 3)), In((2, 3)), In((3,))), ValueError, r"linear: the bias must have shape \(2,\)"),
+        ],
+    ),
+    Record(
         "exp", [S(In((2, 3))), S(In(()))], np.exp, method=lambda x: x.exp(), elementwise=True,
         extremes=[Extreme(S(V([-1e4, 0.0])), [0.0, 1.0], grads=[[0.0, 1.0]])],
         errors=[NOT_A_NUMBER],

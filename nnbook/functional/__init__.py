@@ -27,7 +27,7 @@ Examples
 
 from nnbook.functional.registry import PRIMITIVES
 from nnbook.functional.arithmetic import (
-    abs, add, div, exp, log, matmul, maximum, minimum, mul, neg, power, sub, where,
+    abs, add, div, exp, linear, log, matmul, maximum, minimum, mul, neg, power, sub, where,
 )
 from nnbook.functional.reductions import logsumexp, max, mean, sum
 from nnbook.functional.shape import concatenate, getitem, pad, reshape, stack, transpose
@@ -44,7 +44,7 @@ from nnbook.functional.links import LINKS, binary_nll, inv_cloglog, log_inv_clog
 __all__ = [
     "PRIMITIVES",
     # arithmetic
-    "add", "sub", "mul", "div", "neg", "power", "matmul", "exp", "log", "abs",
+    "add", "sub", "mul", "div", "neg", "power", "matmul", "linear", "exp", "log", "abs",
     "maximum", "minimum", "where",
     # reductions
     "sum", "mean", "max", "logsumexp",

@@ -20,7 +20,7 @@ from nnbook.autodiff import Tensor, as_tensor
 from nnbook.functional.registry import broadcasting, operands, primitive
 
 __all__ = [
-    "add", "sub", "mul", "div", "neg", "power", "matmul", "exp", "log", "abs",
+    "add", "sub", "mul", "div", "neg", "power", "matmul", "linear", "exp", "log", "abs",
     "maximum", "minimum", "where",
 ]
 
@@ -232,6 +232,70 @@ def matmul(a, b) -> Tensor:
         return ga, gb
 
     return Tensor.from_op(out, (a, b), vjp, "matmul")
+
+
+@primitive
+def linear(x, weight, bias=None) -> Tensor:
+    r"""The affine map of a dense layer, $v = x W^\top + b$, on the last axis of ``x``, as one op.
+
+    The same values as ``x @ weight.T + bias``, recorded as one node instead of three,
+    so that a layer costs one step of the backward pass (as ``torch.nn.functional.linear``).
+
+    VJP, with the leading axes of ``x`` and $\bar v$ flattened into rows:
+    $\bar x = \bar v W$, $\bar W = \bar v^\top x$, $\bar b = \sum_\text{rows} \bar v$.
+
+    Parameters
+    ----------
+    x : Tensor or array_like
+        Shape ``(..., in)``.
+    weight : Tensor or array_like
+        Shape ``(out, in)``, PyTorch's layout.
+    bias : Tensor or array_like, optional
+        Shape ``(out,)``.
+
+    Returns
+    -------
+    Tensor
+        Shape ``(..., out)``.
+
+    Examples
+    --------
+    >>> import numpy as np, nnbook as nb
+    >>> from nnbook import functional as F
+    >>> W = nb.tensor([[1.0, 2.0], [0.0, -1.0], [3.0, 1.0]], requires_grad=True)
+    >>> v = F.linear(np.array([[1.0, 1.0]]), W, [0.5, 0.0, -1.0])   # (1, 2) -> (1, 3)
+    >>> print(v.data)
+    [[ 3.5 -1.   3. ]]
+    >>> v.sum().backward()
+    >>> print(W.grad)   # v̄ᵀ x: every row gets x
+    [[1. 1.]
+     [1. 1.]
+     [1. 1.]]
+    """
+    x, weight = as_tensor(x), as_tensor(weight)
+    if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
+        raise ValueError(
+            f"linear: x of shape {x.shape} does not fit a weight of shape {weight.shape}: the "
+            f"weight must be (out, in) and x's last axis of length in"
+        )
+    parents = (x, weight)
+    if bias is not None:
+        bias = as_tensor(bias)
+        if bias.shape != weight.shape[:1]:
+            raise ValueError(f"linear: the bias must have shape {weight.shape[:1]}, got {bias.shape}")
+        parents += (bias,)
+    out = x.data @ weight.data.T
+    if bias is not None:
+        out += bias.data  # in place: out is the product's own new array
+
+    def vjp(g):
+        rows = g.reshape(-1, g.shape[-1])
+        gx = (g @ weight.data) if x.requires_grad else None
+        gw = (rows.T @ x.data.reshape(-1, x.shape[-1])) if weight.requires_grad else None
+        gb = rows.sum(axis=0) if bias is not None and bias.requires_grad else None
+        return (gx, gw, gb)[: len(parents)]
+
+    return Tensor.from_op(out, parents, vjp, "linear")
 
 
 # --8<-- [start:exp]

@@ -1,7 +1,9 @@
 """Loss functions and penalties, written in terms of the model's output ``f``.
 
-Each is a composition of primitives, so its gradient comes from the primitives' VJPs;
-the numerically delicate parts (``ln(1 + e^f)``) go through the stable `softplus`.
+The two classification losses are primitives of their own, each with the VJP its
+chapter derives (σ(f) − y, and softmax minus the one-hot label), so that a loss is one
+node of the graph, not ten; the others are compositions of primitives. The numerically
+delicate parts (``ln(1 + e^f)``, log-sum-exp) go through `nnbook.numerics`.
 
 Conventions: targets that are not a Tensor requiring grad (labels, lists, integer
 arrays) are taken in the dtype of ``f``, so a float32 model gets a float32 loss;
@@ -13,9 +15,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnbook import numerics
 from nnbook.autodiff import Tensor, as_tensor
-from nnbook.functional.activations import log_softmax, softplus
-from nnbook.functional.shape import getitem
+from nnbook.functional.registry import primitive
 
 __all__ = [
     "REDUCTIONS", "reduce", "targets_like", "logistic_loss", "squared_loss", "cross_entropy",
@@ -68,12 +70,15 @@ def targets_like(f: Tensor, y, caller: str) -> Tensor:
     return y
 
 
+@primitive
 def logistic_loss(f, y, reduction: str = "sum") -> Tensor:
     r"""The negative log-likelihood of labels ``y`` ∈ {0, 1} under ``p(y=1) = σ(f)``.
 
     $$\mathcal{L} = \sum_n y_n \ln(1 + e^{-f_n}) + (1 - y_n) \ln(1 + e^{f_n})$$
 
-    Each term is a `softplus`, so no exponential overflows, whatever ``f``.
+    Each term is a softplus, so no exponential overflows, whatever ``f``. One primitive
+    (not a composition of softplus nodes): VJP $\bar f_n = \bar{\mathcal L}\,(\sigma(f_n) - y_n)$,
+    the derivative of the logistic-regression chapter, times $1/N$ for ``"mean"``.
 
     Parameters
     ----------
@@ -94,7 +99,16 @@ def logistic_loss(f, y, reduction: str = "sum") -> Tensor:
     """
     f = as_tensor(f)
     y = targets_like(f, y, "logistic_loss")
-    return reduce(y * softplus(-f) + (1 - y) * softplus(f), reduction, "logistic_loss")
+    _check_reduction(reduction, "logistic_loss")
+    below, above = numerics.softplus(-f.data), numerics.softplus(f.data)
+    out, spread = _reduced(y.data * below + (1 - y.data) * above, reduction, f.dtype)
+
+    def vjp(g):
+        g = spread(g)
+        gy = g * (below - above) if y.requires_grad else None  # d/dy is -f
+        return g * (numerics.sigmoid(f.data) - y.data), gy
+
+    return Tensor.from_op(out, (f, y), vjp, "logistic_loss")
 
 
 def squared_loss(f, y, reduction: str = "sum") -> Tensor:
@@ -116,8 +130,12 @@ def squared_loss(f, y, reduction: str = "sum") -> Tensor:
     return reduce(0.5 * diff * diff, reduction, "squared_loss")
 
 
+@primitive
 def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
-    """Softmax cross-entropy of integer class labels, as ``torch.nn.functional.cross_entropy``.
+    r"""Softmax cross-entropy of integer class labels, as ``torch.nn.functional.cross_entropy``.
+
+    The loss of example $n$ is $\ln \sum_c e^{z_{nc}} - z_{n,y_n}$. One primitive (as in
+    PyTorch): VJP $\bar z_n = \bar{\mathcal L}_n\,(\operatorname{softmax}(z_n) - e_{y_n})$.
 
     Parameters
     ----------
@@ -152,8 +170,35 @@ def cross_entropy(logits, labels, reduction: str = "mean") -> Tensor:
             f"cross_entropy: labels must lie in 0..{classes - 1} for {classes} classes, "
             f"got values from {index.min()} to {index.max()}"
         )
-    picked = getitem(log_softmax(logits, axis=1), (np.arange(len(index)), index))
-    return reduce(-picked, reduction, "cross_entropy")
+    _check_reduction(reduction, "cross_entropy")
+    rows = np.arange(len(index))
+    z = logits.data - logits.data.max(axis=1, keepdims=True)
+    log_total = numerics.logsumexp(z, axis=1)
+    out, spread = _reduced(log_total - z[rows, index], reduction, logits.dtype)
+
+    def vjp(g):  # softmax minus the one-hot label, row by row
+        weight = spread(g)
+        grad = np.exp(z - log_total[:, None])
+        grad[rows, index] -= 1
+        return (grad * (weight[:, None] if np.ndim(weight) == 1 else weight),)
+
+    return Tensor.from_op(out, (logits,), vjp, "cross_entropy")
+
+
+def _check_reduction(reduction: str, caller: str) -> None:
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{caller}: reduction must be one of {REDUCTIONS}, got {reduction!r}")
+
+
+def _reduced(values: np.ndarray, reduction: str, dtype):
+    """The reduced per-example losses, and the map from the output's gradient to theirs."""
+    values = values.astype(dtype, copy=False)
+    if reduction == "none":
+        return values, lambda g: g
+    if reduction == "sum":
+        return np.asarray(values.sum(), dtype=dtype), lambda g: g
+    count = values.size
+    return np.asarray(values.mean(), dtype=dtype), lambda g: g / count
 
 
 def _total(terms: list) -> Tensor:

@@ -80,7 +80,7 @@ class Linear(Module):
             self.bias = None
 
     def forward(self, x) -> Tensor:
-        """``x @ weight.T + bias``.
+        """``x @ weight.T + bias``, recorded as one node (`F.linear`).
 
         Parameters
         ----------
@@ -110,8 +110,7 @@ class Linear(Module):
                 f"does not fit the weight of shape {self.weight.shape}: its last axis must have "
                 f"length in_features={self.in_features}"
             )
-        out = x @ self.weight.T
-        return out if self.bias is None else out + self.bias
+        return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self) -> str:
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
