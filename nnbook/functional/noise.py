@@ -102,10 +102,11 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
 def gaussian_noise(x, std: float, training: bool = True, rng=None) -> Tensor:
     r"""Add independent $\mathcal N(0, \mathrm{std}^2)$ noise to every entry of ``x``.
 
-    Perturbing the inputs while fitting is a regulariser: for a model that is linear
-    in its inputs and the squared loss, it adds $\mathrm{std}^2$ times the squared
-    norm of the weights to the expected loss, as an L2 penalty would (Bishop, 1995,
-    "Training with noise is equivalent to Tikhonov regularization"). The noise is a
+    Perturbing the inputs while fitting is a regulariser: for a model $f = w^\top x + w_0$
+    and the loss $\tfrac12 \sum_n (y_n - f_n)^2$ (`F.squared_loss`), it adds
+    $N\,\mathrm{std}^2\,\lVert w\rVert^2/2$ to the expected loss — $\mathrm{std}^2\lVert
+    w\rVert^2/2$ per example — as an L2 penalty would (Bishop, 1995, "Training with
+    noise is equivalent to Tikhonov regularization"). The noise is a
     constant of the graph: $\bar x = \bar v$.
 
     Parameters
