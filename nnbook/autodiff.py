@@ -26,12 +26,14 @@ Three rules keep the engine honest:
 
 from __future__ import annotations
 
+import sys
 from typing import Callable, Sequence
 
 import numpy as np
 
 __all__ = [
     "Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast", "topological_order",
+    "IndexedGradient",
 ]
 
 _grad_enabled = True
@@ -391,21 +393,21 @@ class Tensor:
         >>> x.grad
         array([ 2., 40.])
         """
-        grad = self._seed_gradient(grad)
-        grads = {id(self): grad}
+        grads = {id(self): self._seed_gradient(grad)}
+        owned: set[int] = set()  # entries of grads this call allocated: safe to add into in place
         for node in reversed(topological_order(self)):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
             if node.vjp is None:  # a leaf: the one place gradients are kept
-                node.grad = g.copy() if node.grad is None else np.asarray(node.grad + g)
+                if node.grad is not None:
+                    node.grad = np.asarray(node.grad + g)
+                else:
+                    node.grad = g if id(node) in owned or _unshared(g) else g.copy()
                 continue
             for parent, pg in zip(node.parents, node.vjp(g)):
-                if pg is None or not parent.requires_grad:
-                    continue
-                pg = unbroadcast(np.asarray(pg, dtype=parent.dtype), parent.shape)
-                key = id(parent)
-                grads[key] = pg if key not in grads else np.asarray(grads[key] + pg)
+                if pg is not None and parent.requires_grad:
+                    _accumulate(grads, owned, parent, pg)
     # --8<-- [end:backward]
 
     def _seed_gradient(self, grad) -> np.ndarray:
@@ -430,6 +432,72 @@ class Tensor:
                 f"shape {self.shape}; they must match"
             )
         return grad
+
+
+class IndexedGradient:
+    """A gradient that is zero except at ``index``, where it holds ``values``.
+
+    What indexing sends back: ``x[index]`` reads a few entries of ``x``, so its VJP has
+    nothing to say about the rest. The engine adds ``values`` into ``x``'s gradient at
+    ``index`` instead of building a mostly-zero array of ``x``'s shape for every read —
+    which would make a loop that reads one step of a sequence at a time quadratic.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from nnbook.autodiff import IndexedGradient
+    >>> total = np.zeros(4)
+    >>> IndexedGradient([0, 0, 2], np.array([1.0, 1.0, 5.0])).add_to(total)
+    >>> print(total)
+    [2. 0. 5. 0.]
+    """
+
+    __slots__ = ("index", "values", "_basic")
+
+    def __init__(self, index, values):
+        self.index, self.values = index, values
+        parts = index if isinstance(index, tuple) else (index,)
+        # ints, slices, None and ... never pick an entry twice: a plain += is exact
+        self._basic = all(isinstance(i, (int, np.integer, slice)) or i is None or i is Ellipsis
+                          for i in parts)
+
+    def add_to(self, total: np.ndarray) -> None:
+        """Add the values into ``total`` at the index (repeated entries summed), in place."""
+        if self._basic:
+            total[self.index] += self.values
+        else:
+            np.add.at(total, self.index, self.values)
+
+
+def _unshared(g: np.ndarray) -> bool:
+    """Whether nothing but the backward pass holds ``g``, so a leaf may keep it uncopied.
+
+    PyTorch's gradient accumulation makes the same test (a reference count of one) to
+    avoid a copy; a view, a read-only broadcast or an array also held elsewhere is copied.
+    """
+    # the references: backward's local g, this function's argument, getrefcount's own
+    return g.base is None and g.flags.writeable and sys.getrefcount(g) <= 3
+
+
+def _accumulate(grads: dict, owned: set, parent: Tensor, pg) -> None:
+    """Add one edge's share ``pg`` of the gradient into ``parent``'s: the sum over its uses."""
+    key = id(parent)
+    if isinstance(pg, IndexedGradient):
+        if key not in owned:
+            total = grads.get(key)
+            grads[key] = (np.zeros(parent.shape, dtype=parent.dtype) if total is None
+                          else np.array(total, dtype=parent.dtype))
+            owned.add(key)
+        pg.add_to(grads[key])
+        return
+    pg = unbroadcast(np.asarray(pg, dtype=parent.dtype), parent.shape)
+    if key not in grads:
+        grads[key] = pg
+    elif key in owned:
+        grads[key] += pg
+    else:
+        grads[key] = np.asarray(grads[key] + pg)
+        owned.add(key)
 
 
 def _requires_grad(t: Tensor) -> bool:

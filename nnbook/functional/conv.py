@@ -8,7 +8,7 @@ and likewise along the width.
 
 Both ops look at the input through a strided *view* of all its windows
 (`numpy.lib.stride_tricks.sliding_window_view`: no copy). The convolution copies that
-view once into a matrix with one row per output pixel and one column per window entry
+view once into a matrix with one column per output pixel and one row per window entry
 (*im2col*), and then it is one matrix product with the weight — the same product a
 dense layer would compute, with one weight matrix shared by every position. Its VJP is
 two more products, and the gradient of the input is added back window position by
@@ -75,9 +75,9 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     with $x$ taken as 0 outside the image (zero padding $p$) — what PyTorch and every deep
     learning library call convolution (the kernel is not flipped).
 
-    VJP, with $X$ the im2col matrix (one row per output pixel) and $G$ the matching rows
-    of $\bar v$: $\bar w = G^\top X$, $\bar b = \sum \bar v$ over examples and pixels,
-    and $\bar x$ = col2im$(G\,W)$ — which is itself a convolution of $\bar v$ with the
+    VJP, with $X$ the im2col matrix (one column per output pixel), $W$ the weight as an
+    $O \times C k_h k_w$ matrix and $G$ the matching $O$ rows of $\bar v$: $\bar w = G X^\top$,
+    $\bar b = \sum \bar v$ over examples and pixels, and $\bar x$ = col2im$(W^\top G)$ — which is itself a convolution of $\bar v$ with the
     flipped kernel, computed here by the same two layouts.
 
     Parameters
@@ -143,28 +143,31 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
     xp = np.pad(x.data, ((0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2)) if any(padding) else x.data
     windows = _windows(xp, (kh, kw), stride)  # (N, C, Ho, Wo, kh, kw), a view
     Ho, Wo = windows.shape[2:4]
-    cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * kh * kw)  # im2col: one copy
+    # im2col, one copy: a row per window entry (c, a, b), a column per output pixel (n, i, j).
+    # Laid out this way, the copy reads runs of neighbouring pixels, and the product has
+    # the long axis last, where BLAS is fastest.
+    cols = windows.transpose(1, 4, 5, 0, 2, 3).reshape(C * kh * kw, N * Ho * Wo)
     wmat = weight.data.reshape(O, C * kh * kw)
-    out = cols @ wmat.T  # (N·Ho·Wo, O): one GEMM
+    out = wmat @ cols  # (O, N·Ho·Wo): one GEMM
     if bias is not None:
-        out += bias.data
-    out = out.reshape(N, Ho, Wo, O).transpose(0, 3, 1, 2)
+        out += bias.data[:, None]
+    out = out.reshape(O, N, Ho, Wo).transpose(1, 0, 2, 3)  # (N, O, Ho, Wo), a view: no copy
 
     def vjp(g):
-        G = g.transpose(0, 2, 3, 1).reshape(N * Ho * Wo, O)
+        G = g.transpose(1, 0, 2, 3).reshape(O, N * Ho * Wo)  # free when g has out's layout
         gx = gw = gb = None
         if x.requires_grad:
-            dcols = (G @ wmat).reshape(N, Ho, Wo, C, kh, kw).transpose(0, 3, 1, 2, 4, 5)
+            dcols = (wmat.T @ G).reshape(C, kh, kw, N, Ho, Wo).transpose(3, 0, 4, 5, 1, 2)
             gx = _col2im(dcols, xp.shape, (kh, kw), stride)
             if any(padding):
                 gx = gx[:, :, padding[0] : padding[0] + H, padding[1] : padding[1] + W]
         if weight.requires_grad:
-            gw = (G.T @ cols).reshape(weight.shape)
+            gw = (G @ cols.T).reshape(weight.shape)
         if bias is not None and bias.requires_grad:
-            gb = G.sum(axis=0)
+            gb = G.sum(axis=1)
         return (gx, gw, gb)[: len(parents)]
 
-    return Tensor.from_op(np.ascontiguousarray(out), parents, vjp, "conv2d")
+    return Tensor.from_op(out, parents, vjp, "conv2d")
 
 
 @primitive
@@ -213,14 +216,25 @@ def max_pool2d(x, kernel_size, stride=None) -> Tensor:
             f"{x.shape[2:]} (input {x.shape})"
         )
     windows = _windows(x.data, kernel, stride)
-    N, C, Ho, Wo = windows.shape[:4]
-    flat = windows.reshape(N, C, Ho, Wo, kernel[0] * kernel[1])
-    winner = flat.argmax(axis=-1)
-    out = np.take_along_axis(flat, winner[..., None], axis=-1)[..., 0]
+    Ho, Wo = windows.shape[2:4]
+    # A running maximum over the window entries, each a strided view of x: no copy of
+    # the windows. A strict > keeps the first maximum in row-major order, as PyTorch does.
+    out = windows[..., 0, 0].copy(order="K")  # K: keep x's memory order (a conv's output is channel-major)
+    winner = np.zeros_like(out, dtype=np.intp)
+    for a in range(kernel[0]):
+        for b in range(kernel[1]):
+            if a or b:
+                entry = windows[..., a, b]
+                better = entry > out
+                np.copyto(out, entry, where=better)
+                np.copyto(winner, a * kernel[1] + b, where=better)
 
     def vjp(g):
-        routed = np.zeros(flat.shape, dtype=g.dtype)
-        np.put_along_axis(routed, winner[..., None], g[..., None], axis=-1)
-        return (_col2im(routed.reshape(windows.shape), x.shape, kernel, stride),)
+        gx = np.zeros_like(x.data, dtype=g.dtype)
+        for a in range(kernel[0]):
+            for b in range(kernel[1]):
+                spot = gx[:, :, a : a + stride[0] * Ho : stride[0], b : b + stride[1] * Wo : stride[1]]
+                spot += np.where(winner == a * kernel[1] + b, g, 0)
+        return (gx,)
 
     return Tensor.from_op(out, (x,), vjp, "max_pool2d")

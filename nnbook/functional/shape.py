@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnbook.autodiff import Tensor, as_tensor
+from nnbook.autodiff import IndexedGradient, Tensor, as_tensor
 from nnbook.functional.registry import normalize_axis, primitive
 
 __all__ = ["reshape", "transpose", "getitem", "concatenate", "stack", "pad"]
@@ -73,8 +73,9 @@ def transpose(x, *axes) -> Tensor:
 def getitem(x, index) -> Tensor:
     r"""``x[index]``, with numpy's basic and advanced indexing (``None`` and ``...`` too).
 
-    VJP: $\bar v$ scattered into zeros of ``x``'s shape with `numpy.add.at`, so an
-    entry picked several times gets the sum of their gradients.
+    VJP: $\bar v$ added into ``x``'s gradient at ``index`` (an `IndexedGradient`: the
+    engine adds it in place, and never builds an array of zeros for the entries not
+    read); an entry picked several times gets the sum of their gradients.
 
     Examples
     --------
@@ -91,12 +92,7 @@ def getitem(x, index) -> Tensor:
     if isinstance(index, tuple):
         index = tuple(i.data if isinstance(i, Tensor) else i for i in index)
 
-    def vjp(g):
-        full = np.zeros_like(x.data)
-        np.add.at(full, index, g)
-        return (full,)
-
-    return Tensor.from_op(x.data[index], (x,), vjp, "getitem")
+    return Tensor.from_op(x.data[index], (x,), lambda g: (IndexedGradient(index, g),), "getitem")
 
 
 @primitive
