@@ -394,7 +394,7 @@ class Tensor:
         array([ 2., 40.])
         """
         grads = {id(self): self._seed_gradient(grad)}
-        owned: set[int] = set()  # entries of grads this call allocated: safe to add into in place
+        owned: set[int] = set()  # entries of grads this call allocated: safe to add to in place
         for node in reversed(topological_order(self)):
             g = grads.pop(id(node), None)
             if g is None:
@@ -479,6 +479,7 @@ def _unshared(g: np.ndarray) -> bool:
     return g.base is None and g.flags.writeable and sys.getrefcount(g) <= 3
 
 
+# --8<-- [start:accumulate]
 def _accumulate(grads: dict, owned: set, parent: Tensor, pg) -> None:
     """Add one edge's share ``pg`` of the gradient into ``parent``'s: the sum over its uses."""
     key = id(parent)
@@ -496,8 +497,9 @@ def _accumulate(grads: dict, owned: set, parent: Tensor, pg) -> None:
     elif key in owned:
         grads[key] += pg
     else:
-        grads[key] = np.asarray(grads[key] + pg)
+        grads[key] = np.asarray(grads[key] + pg)  # asarray: two 0-d arrays add to a scalar
         owned.add(key)
+# --8<-- [end:accumulate]
 
 
 def _requires_grad(t: Tensor) -> bool:
@@ -505,7 +507,7 @@ def _requires_grad(t: Tensor) -> bool:
 
 
 # --8<-- [start:topological_order]
-def topological_order(root: Tensor, through: Callable[[Tensor], bool] | None = None) -> list[Tensor]:
+def topological_order(root: Tensor, through: Callable | None = None) -> list[Tensor]:
     """The nodes of ``root``'s graph, each after its parents; an explicit stack, no recursion.
 
     Parameters

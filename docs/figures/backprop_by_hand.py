@@ -54,8 +54,9 @@ def jacobian_sparsity(theme: str):
             for edge in np.arange(D, J * D, D) - 0.5:
                 ax.axvline(edge, linewidth=1.2, alpha=0.8)
         ax.set_title(titles[order], fontsize=11)
-        ax.set_xlabel(r"column $k$ of $\partial\phi/\partial\tilde W^1$", fontsize=10)
-        ax.set_ylabel(r"hidden unit $j$", fontsize=10)
+        # Ticks count from 0, as numpy does and as the titles' k = jD + d assumes.
+        ax.set_xlabel(r"column $k$ of $\partial\phi/\partial\tilde W^1$ (from 0)", fontsize=10)
+        ax.set_ylabel(r"hidden unit $j$ (from 0)", fontsize=10)
     fig.colorbar(image, ax=axes, shrink=0.9, aspect=30, label=r"$\sigma'(z_j)\,x_d$")
     return fig
 

@@ -26,10 +26,11 @@ def _expand(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
 
 # --8<-- [start:sum]
 @primitive
-def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001 - numpy's name
+def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
     r"""The sum over ``axis`` (all axes by default), as `numpy.sum`.
 
-    VJP: $\bar x = \bar v$ copied along the summed axes: each entry counts once in its sum.
+    VJP: $\bar x = \bar v$ copied along the summed axes (each entry counts once in its
+    sum).
 
     Examples
     --------
