@@ -40,6 +40,9 @@ case "$cmd" in
     test)
         ensure_venv; ensure_node
         export NO_MKDOCS_2_WARNING=1
+        # One BLAS thread, so that printed results do not depend on the machine's cores
+        # (and small products do not wait on busy threads); the benchmark's own runs set theirs.
+        export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
         exec "$VENV/bin/python" -m pytest "$@"
         ;;
     pdf)

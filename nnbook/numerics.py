@@ -228,7 +228,7 @@ def log_ndtr(x: np.ndarray) -> np.ndarray:
 
 
 def dlog_ndtr(x: np.ndarray) -> np.ndarray:
-    r"""$\varphi(x)/\Phi(x)$, the derivative of $\ln\Phi(x)$ (float64); about $-x$ as $x \to -\infty$.
+    r"""$\Phi'(x)/\Phi(x)$, the derivative of $\ln\Phi(x)$ (float64); about $-x$ as $x \to -\infty$.
 
     Examples
     --------

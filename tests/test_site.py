@@ -187,7 +187,8 @@ def test_every_nav_page_is_built(site):
         "reference/index.html",
         *(f"reference/{m}/index.html" for m in
           ["autodiff", "functional", "numerics", "derivatives", "chain", "graph", "manual",
-           "nn", "optim", "init", "train", "data", "rng", "checks"]),
+           "nn", "optim", "init", "train", "models", "basis", "landscape", "regularisation",
+           "diagnostics", "counting", "data", "rng", "checks"]),
         "notation/index.html",
         "appendix/course-notes/index.html",
     ]

@@ -91,7 +91,7 @@ def fit(theme: str) -> Figure:
              title="ℒ(w) + ‖w‖²/(2C), training split")
     right.semilogy(steps, gap, color="C1")
     right.set(xlabel="gradient-descent step", ylabel="objective − minimum",
-              title="distance to the minimum")
+              title="the gap to the minimum")
     for ax in (left, right):
         ax.grid(True)
     fig.tight_layout()

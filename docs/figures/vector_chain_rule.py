@@ -237,8 +237,10 @@ def timing(theme: str) -> Figure:
         span = widths[-4:]
         guide = ms[name][-1] * (span / span[-1]) ** power
         products.plot(span, guide, color=muted, linewidth=0.8, linestyle="--")
-        products.annotate(f"$\\propto M^{power}$", (span[0], guide[0]), fontsize=10,
-                          color=muted, ha="right", va="center")
+        # Above and to the left of where the guide starts, clear of the measured curve.
+        products.annotate(f"$\\propto M^{power}$", (span[0], guide[0]), xytext=(-3, 6),
+                          textcoords="offset points", fontsize=10, color=muted,
+                          ha="right", va="bottom")
     M, fwd, rev = data["widths"][-1], data["counts"]["forward"][-1], data["counts"]["reverse"][-1]
     products.set_title(f"the product alone ({data['depth']} layers)", fontsize=11)
     products.text(0.03, 0.97, f"multiply-adds at M = {M}:\nforward {fwd:,}\nreverse {rev:,}",

@@ -53,7 +53,7 @@ def ndtr(x) -> Tensor:
     $$\Phi(x) = \int_{-\infty}^x \frac{e^{-t^2/2}}{\sqrt{2\pi}}\,dt
     = \tfrac12\operatorname{erfc}(-x/\sqrt2)$$
 
-    VJP: $\bar x = \bar v \odot \varphi(x)$, the normal density. The inverse of the
+    VJP: $\bar x = \bar v \odot \Phi'(x)$, the normal density. The inverse of the
     probit link: ``p(y=1|f) = Φ(f)``. Accurate to about 1e-15 relative wherever ``Φ(x)`` is a normal
     double (``x > −37.5``); below about ``−38.5`` it underflows to 0 (use `log_ndtr`).
 
@@ -74,7 +74,7 @@ def log_ndtr(x) -> Tensor:
 
     ``Φ(x)`` underflows to 0 below ``x ≈ −38.5``; ``ln Φ(x)`` does not (it behaves
     like ``−x²/2``), and is computed here without ever forming ``Φ(x)``.
-    VJP: $\bar x = \bar v \odot \varphi(x)/\Phi(x)$, which tends to $-x$ as $x \to -\infty$.
+    VJP: $\bar x = \bar v \odot \Phi'(x)/\Phi(x)$, which tends to $-x$ as $x \to -\infty$.
 
     Examples
     --------

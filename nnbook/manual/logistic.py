@@ -158,11 +158,11 @@ def dloss_df(f, y, link: str = "logit") -> np.ndarray:
 
     * ``"logit"``, $\Psi = \sigma$: $\sigma(f_n) - y_n$;
     * ``"probit"``, $\Psi = \Phi$:
-      $-y_n\,\varphi(f_n)/\Phi(f_n) + (1 - y_n)\,\varphi(f_n)/\Phi(-f_n)$;
+      $-y_n\,\Phi'(f_n)/\Phi(f_n) + (1 - y_n)\,\Phi'(f_n)/\Phi(-f_n)$;
     * ``"cloglog"``, $\Psi(f) = 1 - \exp(-e^f)$:
       $-y_n\,e^{f_n}/(\exp(e^{f_n}) - 1) + (1 - y_n)\,e^{f_n}$.
 
-    The ratios $\varphi/\Phi$ and $e^f/(\exp(e^f) - 1)$ come from
+    The ratios $\Phi'/\Phi$ and $e^f/(\exp(e^f) - 1)$ come from
     `nnbook.numerics.dlog_ndtr` and `nnbook.numerics.dlog_inv_cloglog`, which stay
     finite and accurate far in the tails.
 
