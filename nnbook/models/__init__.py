@@ -3,8 +3,8 @@
 * `MLP` — the L-layer feed-forward network (Feed-forward networks);
 * `SmallCNN` — a small convolutional network for 8×8 digits (Convolutional networks);
 * `Autoencoder` — encoder, bottleneck, decoder (Autoencoders);
-* `SequenceClassifier` — a recurrent layer and a linear read-out of its last state
-  (Recurrent networks, LSTM and GRU).
+* `SequenceClassifier` — a recurrent layer and a linear read-out of its last state, with
+  `recall_task` (a memory task) and `input_gradient_norms` (Recurrent networks, LSTM and GRU).
 
 Examples
 --------
@@ -15,5 +15,6 @@ Examples
 
 from nnbook.models.mlp import MLP
 from nnbook.models.cnn import SmallCNN
+from nnbook.models.sequence import SequenceClassifier, input_gradient_norms, recall_task
 
-__all__ = ["MLP", "SmallCNN"]
+__all__ = ["MLP", "SmallCNN", "SequenceClassifier", "recall_task", "input_gradient_norms"]
