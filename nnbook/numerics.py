@@ -52,10 +52,17 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     >>> print(numerics.sigmoid(np.array([-1000.0, 0.0, 1000.0])))
     [0.  0.5 1. ]
     """
-    # 1/(1+e^{-z}) overflows e^{-z} for z << 0; there use e^{z}/(1+e^{z}) instead.
-    e = np.exp(-np.abs(z))
+    # 1/(1+e^{-z}) overflows e^{-z} for z << 0; there use e^{z}/(1+e^{z}) instead:
+    # with e = e^{-|z|} <= 1, sigma(z) = (1 or e) / (1 + e). In place where it can be.
+    z = np.asarray(z)
+    e = np.abs(np.atleast_1d(z))  # an array even for 0-d z, so the in-place steps work
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    top = np.where(np.atleast_1d(z) >= 0, np.ones((), dtype=e.dtype), e)
+    e += 1
+    top /= e
     # astype: numpy 1.x promotes a 0-d float32 combined with a Python number to float64.
-    return np.where(z >= 0, 1 / (1 + e), e / (1 + e)).astype(z.dtype, copy=False)
+    return top.reshape(z.shape).astype(z.dtype, copy=False)
 
 
 def softplus(z: np.ndarray) -> np.ndarray:

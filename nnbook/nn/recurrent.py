@@ -82,15 +82,11 @@ class _Recurrent(Module):
 
     def _projected_inputs(self, x: Tensor) -> Tensor:
         """``x W_ih^T + b_ih`` for all steps at once, as ``(T, N, G·H)`` so that step t is ``[t]``."""
-        projected = x @ self.weight_ih.T
-        if self.bias_ih is not None:
-            projected = projected + self.bias_ih
-        return projected.transpose(1, 0, 2)
+        return F.linear(x, self.weight_ih, self.bias_ih).transpose(1, 0, 2)
 
     def _recurrent_part(self, h: Tensor) -> Tensor:
-        """``h W_hh^T + b_hh``: every gate's share from the state, in one product."""
-        out = h @ self.weight_hh.T
-        return out if self.bias_hh is None else out + self.bias_hh
+        """``h W_hh^T + b_hh``: every gate's share from the state, in one product (one node)."""
+        return F.linear(h, self.weight_hh, self.bias_hh)
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
