@@ -755,6 +755,48 @@ IMAGES = [
 ]
 TABLE += IMAGES
 
+
+def _sig(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _lstm_cell(a, c):
+    i, f, g, o = np.split(a, 4, axis=1)
+    c_next = _sig(f) * c + _sig(i) * np.tanh(g)
+    return np.concatenate([_sig(o) * np.tanh(c_next), c_next], axis=1)
+
+
+def _gru_cell(a, b, h):
+    (ar, az, an), (br, bz, bn) = np.split(a, 3, axis=1), np.split(b, 3, axis=1)
+    r, z = _sig(ar + br), _sig(az + bz)
+    return (1 - z) * np.tanh(an + r * bn) + z * h
+
+
+GATES = [
+    Record(
+        "lstm_cell", [S(In((3, 8)), In((3, 2))), S(In((1, 4), -6, 6), In((1, 1)))], _lstm_cell,
+        extremes=[  # saturated gates: forget everything, write g = 1, show it
+            Extreme(S(V([[1e4, -1e4, 1e4, 1e4]]), V([[5.0]])), [[math.tanh(1.0), 1.0]]),
+        ],
+        errors=[
+            Error(S(In((3, 7)), In((3, 2))), ValueError, r"lstm_cell: the gates must have shape \(N, 4·H\)"),
+            Error(S(In((3, 8)), In((3, 3))), ValueError, r"lstm_cell: the cell state must have shape \(3, 2\)"),
+        ],
+    ),
+    Record(
+        "gru_cell", [S(In((3, 6)), In((3, 6)), In((3, 2))), S(In((1, 3), -6, 6), In((1, 3)), In((1, 1)))],
+        _gru_cell,
+        extremes=[  # update gate shut (z = 1): the state passes unchanged
+            Extreme(S(V([[0.0, 1e4, 0.0]]), V([[0.0, 0.0, 0.0]]), V([[0.7]])), [[0.7]]),
+        ],
+        errors=[
+            Error(S(In((3, 5)), In((3, 6)), In((3, 2))), ValueError, r"gru_cell: the gates must have shape \(N, 3·H\)"),
+            Error(S(In((3, 6)), In((3, 6)), In((2, 2))), ValueError, "gru_cell: the gates .* do not fit"),
+        ],
+    ),
+]
+TABLE += GATES
+
 RECORDS = {record.name: record for record in TABLE}
 # Public names of F that are not differentiable functions of tensors.
 NOT_DIFFERENTIABLE = {"PRIMITIVES", "LINKS", "primitive"}

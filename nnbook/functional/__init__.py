@@ -13,6 +13,7 @@ book's own losses (``F.logistic_loss``, ``F.squared_loss``). One concept to a fi
 * `nnbook.functional.losses` — losses in terms of the model's output, and penalties;
 * `nnbook.functional.links` — inverse link functions for a binary label;
 * `nnbook.functional.conv` — convolution and max-pooling of images;
+* `nnbook.functional.recurrent` — the gates of one LSTM or GRU step;
 * `nnbook.functional.noise` — dropout and Gaussian input noise.
 
 Examples
@@ -38,6 +39,7 @@ from nnbook.functional.losses import (
     cross_entropy, l1_penalty, l2_penalty, logistic_loss, squared_loss,
 )
 from nnbook.functional.conv import conv2d, max_pool2d
+from nnbook.functional.recurrent import gru_cell, lstm_cell
 from nnbook.functional.noise import dropout, gaussian_noise
 from nnbook.functional.links import LINKS, binary_nll, inv_cloglog, log_inv_cloglog, log_ndtr, ndtr
 
@@ -55,7 +57,7 @@ __all__ = [
     # losses and penalties
     "logistic_loss", "squared_loss", "cross_entropy", "l1_penalty", "l2_penalty",
     # images
-    "conv2d", "max_pool2d",
+    "conv2d", "max_pool2d", "lstm_cell", "gru_cell",
     # noise for regularisation
     "dropout", "gaussian_noise",
     # links

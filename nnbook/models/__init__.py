@@ -15,6 +15,7 @@ Examples
 
 from nnbook.models.mlp import MLP
 from nnbook.models.cnn import SmallCNN
+from nnbook.models.autoencoder import Autoencoder
 from nnbook.models.sequence import SequenceClassifier, input_gradient_norms, recall_task
 
-__all__ = ["MLP", "SmallCNN", "SequenceClassifier", "recall_task", "input_gradient_norms"]
+__all__ = ["MLP", "SmallCNN", "Autoencoder", "SequenceClassifier", "recall_task", "input_gradient_norms"]

@@ -18,7 +18,9 @@ $\pm 1/\sqrt H$.
 
 Two costs are paid once rather than at every step: the inputs of all T steps are
 multiplied by ``weight_ih`` in one matrix product before the loop, and each step
-computes all its gates with one product by ``weight_hh``.
+computes all its gates with one product by ``weight_hh``. The gate arithmetic of an
+LSTM or GRU step is one primitive (`F.lstm_cell`, `F.gru_cell`), whose VJP is the chain
+rule through the gate equations below, written out.
 """
 
 from __future__ import annotations
@@ -176,11 +178,8 @@ class LSTM(_Recurrent):
             h, c = self._state(state[0], n, "h0"), self._state(state[1], n, "c0")
         projected, outputs = self._projected_inputs(x), []
         for t in range(x.shape[1]):
-            a = projected[t] + self._recurrent_part(h)
-            i, f = F.sigmoid(a[:, :H]), F.sigmoid(a[:, H:2 * H])
-            g, o = F.tanh(a[:, 2 * H:3 * H]), F.sigmoid(a[:, 3 * H:])
-            c = f * c + i * g
-            h = o * F.tanh(c)
+            hc = F.lstm_cell(projected[t] + self._recurrent_part(h), c)  # the gates: one node
+            h, c = hc[:, :H], hc[:, H:]
             outputs.append(h)
         return F.stack(outputs, axis=1), (h, c)
 
@@ -223,10 +222,6 @@ class GRU(_Recurrent):
         H = self.hidden_size
         projected, outputs = self._projected_inputs(x), []
         for t in range(x.shape[1]):
-            a, b = projected[t], self._recurrent_part(h)
-            r = F.sigmoid(a[:, :H] + b[:, :H])
-            z = F.sigmoid(a[:, H:2 * H] + b[:, H:2 * H])
-            n = F.tanh(a[:, 2 * H:] + r * b[:, 2 * H:])
-            h = (1 - z) * n + z * h
+            h = F.gru_cell(projected[t], self._recurrent_part(h), h)  # the gates: one node
             outputs.append(h)
         return F.stack(outputs, axis=1), h
