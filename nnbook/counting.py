@@ -79,7 +79,8 @@ def conv_output_size(size: int, P: int, L: int, pool: int = 1, padding: int = 0)
     Raises
     ------
     ValueError
-        If the map shrinks to nothing before the last round.
+        If the map shrinks to nothing before the last round, or ``padding`` is not an
+        int >= 0.
 
     Examples
     --------
@@ -91,6 +92,8 @@ def conv_output_size(size: int, P: int, L: int, pool: int = 1, padding: int = 0)
     P = positive_int(P, "P", "conv_output_size")
     L = positive_int(L, "L", "conv_output_size")
     pool = positive_int(pool, "pool", "conv_output_size")
+    if isinstance(padding, bool) or not isinstance(padding, int) or padding < 0:
+        raise ValueError(f"conv_output_size: padding must be an int >= 0, got {padding!r}")
     for layer in range(1, L + 1):
         after_conv = size + 2 * padding - P + 1
         if after_conv < pool:

@@ -51,9 +51,36 @@ def test_conv_output_size_and_errors():
     assert conv_output_size(28, 5, 2) == 20 and conv_output_size(28, 3, 3, pool=2) == 1  # 28 -> 13 -> 5 -> 1
     with pytest.raises(ValueError, match="after layer 2 nothing is left of a side of 3"):
         conv_output_size(8, 3, 3, pool=2)
+    with pytest.raises(ValueError, match="padding must be an int >= 0, got -1"):
+        conv_output_size(28, 3, 2, padding=-1)
+    with pytest.raises(ValueError, match="padding must be an int >= 0, got True"):
+        conv_params(28, 28, 3, 2, padding=True)
     with pytest.raises(ValueError, match="rnn_params: cell must be one of"):
         rnn_params(8, 4, "transformer")
     with pytest.raises(ValueError, match="biases must be 0, 1 or 2"):
         rnn_params(8, 4, biases=3)
     with pytest.raises(TypeError, match="fc_params: M must be a positive int"):
         fc_params(8, 8, 2, 4.0)
+
+
+@pytest.mark.parametrize("side", [28, 40])
+def test_counts_equal_pytorch_numel(side):
+    """The same specifications built in PyTorch: sum(p.numel() for p in model.parameters())."""
+    torch = pytest.importorskip("torch")
+    tnn = torch.nn
+
+    def numel(model):
+        return sum(p.numel() for p in model.parameters())
+
+    fc = tnn.Sequential(tnn.Flatten(), tnn.Linear(side * side, 100), tnn.ReLU(),
+                        tnn.Linear(100, 100), tnn.ReLU(), tnn.Linear(100, 1))
+    assert numel(fc) == fc_params(side, side, 2, 100)
+    last = conv_output_size(side, 3, 2, pool=2)
+    conv = tnn.Sequential(tnn.Conv2d(1, 16, 3), tnn.ReLU(), tnn.MaxPool2d(2),
+                          tnn.Conv2d(16, 16, 3), tnn.ReLU(), tnn.MaxPool2d(2),
+                          tnn.Flatten(), tnn.Linear(16 * last * last, 1))
+    assert tuple(conv(torch.zeros(1, 1, side, side)).shape) == (1, 1)
+    assert numel(conv) == conv_params(side, side, 3, 2, channels=16, pool=2)
+    head = numel(tnn.Linear(128, 1))
+    for cell, layer in (("rnn", tnn.RNN), ("lstm", tnn.LSTM), ("gru", tnn.GRU)):
+        assert numel(layer(side, 128, batch_first=True)) + head == rnn_params(side, 128, cell)
