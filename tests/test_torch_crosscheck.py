@@ -316,3 +316,34 @@ def test_recurrent_layers_match_torch_from_the_same_weights(name):
     for key, p in ours.named_parameters():
         np.testing.assert_allclose(p.grad, getattr(theirs, key + "_l0").grad.numpy(),
                                    rtol=1e-12, atol=1e-14, err_msg=key)
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
+def test_sequence_classifier_matches_the_same_model_in_torch(cell):
+    from nnbook.models import SequenceClassifier
+
+    ours = SequenceClassifier(cell, input_size=8, hidden_size=6, classes=4, rng=0)
+    layer = {"rnn": torch.nn.RNN, "lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell]
+
+    class Theirs(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.recurrent, self.head = layer(8, 6, batch_first=True), torch.nn.Linear(6, 4)
+
+        def forward(self, x):
+            _, state = self.recurrent(x)
+            return self.head((state[0] if isinstance(state, tuple) else state)[0])
+
+    theirs = Theirs().double()
+    theirs.load_state_dict({(k + "_l0" if k.startswith("recurrent.") else k): torch.from_numpy(v)
+                            for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(1).normal(size=(5, 8, 8))
+    labels = np.array([0, 3, 1, 2, 2])
+    loss = nb.functional.cross_entropy(ours(x), labels)
+    loss.backward()
+    loss_t = torch.nn.functional.cross_entropy(theirs(torch.tensor(x)), torch.tensor(labels))
+    loss_t.backward()
+    assert loss.item() == pytest.approx(loss_t.item(), rel=1e-12)
+    for name, p in ours.named_parameters():
+        q = dict(theirs.named_parameters())[name + "_l0" if name.startswith("recurrent.") else name]
+        np.testing.assert_allclose(p.grad, q.grad.numpy(), rtol=1e-10, atol=1e-13, err_msg=name)
