@@ -15,14 +15,21 @@ with a message naming the page or script when a figure function raises, returns
 something else, when a page refers to a figure no script defines, or when an image has
 no alt text.
 
-Nothing is cached between builds: every build re-imports the scripts and nnbook itself
-(so ``mkdocs serve`` redraws after a change to the library) and redraws every figure.
+A script's figures are cached in ``.cache/figures/`` under a hash of everything that
+could change them: the script's source, the source of every module of ``nnbook``, this
+hook, and the versions of numpy and matplotlib. A build after an edit to one chapter
+redraws nothing; an edit to the library or to a script redraws what depends on it (all
+scripts, for the library). Never a time stamp: a cached figure is one the present
+sources would draw. ``NNBOOK_FIGURE_CACHE=0`` turns the cache off.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import io
+import json
+import os
 import logging
 import posixpath
 import re
@@ -162,6 +169,32 @@ def render(function, theme: str, where: str) -> str:
     return svg
 
 
+ROOT = Path(__file__).resolve().parent.parent
+CACHE_DIR = ROOT / ".cache" / "figures"
+
+
+def source_key(script: Path) -> str:
+    """A hash of everything a script's figures depend on (see the module's docstring)."""
+    import numpy
+
+    digest = hashlib.sha256()
+    for path in [script, Path(__file__).resolve(), *sorted((ROOT / "nnbook").rglob("*.py"))]:
+        digest.update(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path).encode())
+        digest.update(path.read_bytes())
+    digest.update(f"numpy {numpy.__version__} matplotlib {matplotlib.__version__}".encode())
+    return digest.hexdigest()[:20]
+
+
+def _cached(path: Path) -> tuple[Path | None, dict | None]:
+    if os.environ.get("NNBOOK_FIGURE_CACHE", "1") == "0":
+        return None, None
+    entry = CACHE_DIR / f"{path.stem}-{source_key(path)}.json"
+    try:
+        return entry, json.loads(entry.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return entry, None
+
+
 def draw_all(figures_dir: Path) -> dict[str, dict[str, str]]:
     """Every figure of every script in ``figures_dir``: ``{name: {theme: svg}}``."""
     # A fresh nnbook for every build: `mkdocs serve` must draw with the library as it is now.
@@ -173,6 +206,16 @@ def draw_all(figures_dir: Path) -> dict[str, dict[str, str]]:
         if path.name.startswith("_"):
             continue
         started = time.perf_counter()
+        entry, cached = _cached(path)
+        if cached is not None:
+            for name in cached:
+                if name in owner:
+                    raise PluginError(f"figures: {name!r} is defined by both {owner[name]} and {path}")
+                owner[name] = path
+            drawn.update(cached)
+            log.info("figures: %s unchanged since it was last drawn (cached)", path.name)
+            continue
+        mine: dict[str, dict[str, str]] = {}
         for name, function in _load_script(path).items():
             if not isinstance(name, str) or not NAME.match(name) or name.endswith("-dark"):
                 raise PluginError(
@@ -185,7 +228,13 @@ def draw_all(figures_dir: Path) -> dict[str, dict[str, str]]:
                 raise PluginError(f"figures: {path}: FIGURES[{name!r}] is not a function")
             owner[name] = path
             where = f"{path.relative_to(figures_dir.parent.parent)}: FIGURES[{name!r}]"
-            drawn[name] = {theme: render(function, theme, where) for theme in THEMES}
+            mine[name] = {theme: render(function, theme, where) for theme in THEMES}
+        drawn.update(mine)
+        if entry is not None:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            for stale in entry.parent.glob(f"{path.stem}-*.json"):
+                stale.unlink()
+            entry.write_text(json.dumps(mine), encoding="utf-8")
         log.info("figures: %s drawn in %.2f s", path.name, time.perf_counter() - started)
     return drawn
 

@@ -1,0 +1,29 @@
+"""The figure cache is keyed by the sources a figure depends on, never by time stamps."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "hooks"))
+import figures  # noqa: E402
+
+
+def test_the_key_changes_with_the_script_and_with_the_library(tmp_path, monkeypatch):
+    (tmp_path / "nnbook").mkdir()
+    library = tmp_path / "nnbook" / "core.py"
+    library.write_text("x = 1\n")
+    script = tmp_path / "demo.py"
+    script.write_text("FIGURES = {}\n")
+    monkeypatch.setattr(figures, "ROOT", tmp_path)
+    first = figures.source_key(script)
+    assert figures.source_key(script) == first  # the same sources, the same key
+    script.write_text("FIGURES = {}  # edited\n")
+    second = figures.source_key(script)
+    assert second != first
+    library.write_text("x = 2\n")
+    assert figures.source_key(script) != second
+    # touching a file without changing it changes nothing
+    library.write_text("x = 2\n")
+    assert figures.source_key(script) == figures.source_key(script)
