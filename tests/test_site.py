@@ -329,6 +329,29 @@ def test_lab_is_executed_with_math_and_a_download(site):
     assert "mathjax" not in html.lower() and "mermaid.esm" not in html
 
 
+LABS = {  # each lab: a line its executed output must show, and how many plots it draws
+    "logistic-regression-vs-sklearn": ("coefficients agree within 1e-3: True", 1),
+    "digits-mlp-and-cnn": (None, 2),
+    "autoencoder": (None, 2),
+    "lstm-sequences": (None, 1),
+    "optimisers": ("same start: True", 2),
+}
+
+
+@pytest.mark.parametrize("lab", LABS)
+def test_every_lab_is_executed_described_and_downloadable(site, lab):
+    marker, plots = LABS[lab]
+    html = (site.site / "labs" / lab / "index.html").read_text(encoding="utf-8")
+    assert "jp-OutputArea-output" in html and "Traceback" not in html
+    if marker:
+        assert marker in html
+    assert html.count("data:image/png;base64,") >= plots
+    assert "No description has been provided" not in html
+    assert f'href="{lab}.py"' in html
+    copied = (site.site / "labs" / lab / f"{lab}.py").read_text(encoding="utf-8")
+    assert copied == (DOCS / "labs" / f"{lab}.py").read_text(encoding="utf-8")
+
+
 def test_the_whole_book_is_on_one_typeset_page(site):
     book = (site.site / "print_page" / "index.html").read_text(encoding="utf-8")
     chapters = sorted((DOCS / "chapters").glob("*.md"))
