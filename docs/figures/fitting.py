@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import matplotlib
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -192,23 +193,28 @@ def _surface():
     Z = 0.5 * np.mean((w2[:, None, None] * np.tanh(w1[None, :, None] * xs) - ys) ** 2, axis=2)
     paths = {name: landscape.optimizer_path(tiny, [-0.3, 2.5], make, steps=100)
              for name, make in SURFACE_OPTIMIZERS.items()}
-    return w1, w2, Z, paths
+    # The minimum as the chapter finds it (long SGD from near it), and its mirror image.
+    w_min = landscape.optimizer_path(tiny, [2.0, 1.5], lambda p: optim.SGD(p, lr=0.2),
+                                     steps=3000)[-1]
+    return w1, w2, Z, paths, w_min
 
 
 def surface(theme: str):
     """Contours of the two-parameter loss with the four optimisers' paths."""
-    w1, w2, Z, paths = _surface()
+    w1, w2, Z, paths, w_min = _surface()
     fig = Figure(figsize=(6.4, 4.6), layout="constrained")
     ax = fig.subplots()
+    # One colour for every contour, the page's secondary text colour, so that the low
+    # levels around the minima show as clearly as the high ones on either page.
     levels = np.geomspace(Z.min() * 1.05, Z.max(), 24)
-    ax.contour(w1, w2, Z, levels=levels, cmap="Greys" if theme == "light" else "Greys_r",
-               linewidths=0.7, norm=_lognorm(levels))
+    ax.contour(w1, w2, Z, levels=levels, colors=matplotlib.rcParams["xtick.color"],
+               linewidths=0.6, alpha=0.6)
     for name, p in paths.items():
         ax.plot(p[:, 0], p[:, 1], marker=".", markersize=3, linewidth=1.2, label=name)
     ax.plot(*paths["SGD"][0], marker="o", color="black" if theme == "light" else "white",
             markersize=6)
-    ax.plot([2.0, -2.0], [1.5, -1.5], marker="*", linestyle="none", markersize=11,
-            color="gold", markeredgecolor="black", label="minima (near)")
+    ax.plot([w_min[0], -w_min[0]], [w_min[1], -w_min[1]], marker="*", linestyle="none",
+            markersize=11, color="gold", markeredgecolor="black", label="minima")
     ax.plot(0, 0, marker="x", color="red", markersize=8, linestyle="none", label="saddle")
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")

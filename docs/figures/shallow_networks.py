@@ -31,7 +31,7 @@ J = 4
 
 def units(theme: str) -> Figure:
     x = np.linspace(-3.0, 3.0, 601)
-    fig = Figure(figsize=(9.0, 5.4), layout="constrained")
+    fig = Figure(figsize=(10.0, 5.4), layout="constrained")
     axes = fig.subplots(2, 3, sharex=True)
     for col, (name, rho) in enumerate(UNITS.items()):
         top, bottom = axes[0, col], axes[1, col]
@@ -52,8 +52,9 @@ def units(theme: str) -> Figure:
             ax.tick_params(labelsize=9)
     axes[0, 0].set_ylabel(r"$\rho(w^* x + w^+)$")
     axes[1, 0].set_ylabel(r"$\rho(w^* x + w^+)$")
-    axes[0, 2].legend(fontsize=8, loc="upper left")
-    axes[1, 2].legend(fontsize=8, loc="upper left")
+    # Each row's legend beside the row, where it covers no curve of any panel.
+    for row in (0, 1):
+        axes[row, 2].legend(fontsize=8, loc="center left", bbox_to_anchor=(1.03, 0.5))
     return fig
 
 
