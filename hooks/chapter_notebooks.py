@@ -6,7 +6,7 @@ code (prompts and expected output dropped), and a new cell starts after each exa
 that prints, so that every value the page shows is the output of a cell. Prose, maths
 and non-Python fences stay Markdown; a listing included from the library's source
 (``--8<-- "file.py:section"``) is expanded into a Markdown code block, since it is shown,
-not run. Links to other pages and figures become links to the published site.
+not run; so is a block the page's tests may skip (one that needs PyTorch, say). Links to other pages and figures become links to the published site.
 
 `chapter_to_notebook` does the conversion; the build offers each chapter's notebook as
 ``chapters/<slug>.ipynb`` (the download button on the page), and the test suite runs
@@ -25,6 +25,8 @@ from nbformat import v4
 
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^\n`]*)$")
 SKIP = re.compile(r"<!--\s*skip:\s*next\b.*?-->")
+SKIP_START = re.compile(r"<!--\s*skip:\s*start\b.*?-->")
+SKIP_END = re.compile(r"<!--\s*skip:\s*end\b.*?-->")
 SNIPPET = re.compile(r'^\s*--8<--\s+"(?P<path>[^":]+)(?::(?P<section>[\w-]+))?"\s*$')
 LINK = re.compile(r"\]\((?P<target>(?!https?:|#|mailto:)[^)\s]+)\)")
 PYTHON = {"pycon", "python", "py"}
@@ -98,11 +100,16 @@ def chapter_to_notebook(markdown: str, page: str = "chapters/chapter.md",
         prose.clear()
 
     lines = markdown.splitlines()
-    i, skip_next = 0, False
+    i, skip_next, skip_range = 0, False, False
     while i < len(lines):
         line = lines[i]
         if SKIP.search(line):
             skip_next = True
+            i += 1
+            continue
+        if SKIP_START.search(line) or SKIP_END.search(line):
+            # A range the test run may skip (e.g. it needs PyTorch): shown, not run.
+            skip_range = bool(SKIP_START.search(line))
             i += 1
             continue
         opening = FENCE.match(line)
@@ -116,7 +123,7 @@ def chapter_to_notebook(markdown: str, page: str = "chapters/chapter.md",
             j += 1
         body = textwrap.dedent("\n".join(lines[i + 1 : j]))
         language = _language(info)
-        if language in PYTHON and not skip_next:
+        if language in PYTHON and not (skip_next or skip_range):
             flush_prose()
             if body.lstrip().startswith(">>>"):
                 cells.extend(_doctest_cells(body))
