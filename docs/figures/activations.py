@@ -45,7 +45,7 @@ def _slope(fn, z):
 def functions(theme: str):
     """Each activation and its slope against z; where the slope is below 0.05, shaded."""
     z = np.linspace(-6, 6, 601)
-    fig = Figure(figsize=(6.4, 2.7), layout="constrained")
+    fig = Figure(figsize=(6.4, 3.0), layout="constrained")
     axes = fig.subplots(1, 3, sharex=True)
     for ax, (name, fn) in zip(axes, (("sigmoid", F.sigmoid), ("tanh", F.tanh), ("ReLU", F.relu))):
         value, slope = fn(nb.tensor(z)).data, _slope(fn, z)
@@ -58,7 +58,8 @@ def functions(theme: str):
         ax.set_xticks([-6, -3, 0, 3, 6])
         ax.set_ylim((-1.15, 1.3) if name == "tanh" else (-0.1, 1.3) if name == "sigmoid" else (-0.3, 3.3))
         ax.grid(True, alpha=0.3)
-    axes[2].legend(fontsize=8, loc="upper left")
+    # Below the panels, where it hides no line.
+    fig.legend(*axes[2].get_legend_handles_labels(), fontsize=8, loc="outside lower center", ncols=3)
     return fig
 
 
@@ -106,7 +107,7 @@ def _init() -> dict:
 
 def init_scales(theme: str):
     """std(φˡ) and the size of δˡ per hidden layer, tanh and ReLU, four initialisations."""
-    fig = Figure(figsize=(6.4, 5.4), layout="constrained")
+    fig = Figure(figsize=(6.4, 5.7), layout="constrained")
     axes = fig.subplots(2, 2, sharex=True)
     data = _init()
     hidden = np.arange(1, DEPTH)
@@ -129,7 +130,7 @@ def init_scales(theme: str):
     axes[0, 0].set_yticks([0.1, 0.2, 0.5, 1.0])
     axes[0, 0].set_ylabel(r"std of the units $\phi^l$")
     axes[1, 0].set_ylabel(r"size of $\delta^l$")
-    axes[0, 1].legend(fontsize=8, loc="upper left")
+    fig.legend(*axes[0, 1].get_legend_handles_labels(), fontsize=8, loc="outside lower center", ncols=4)
     return fig
 
 

@@ -131,17 +131,20 @@ def weights(theme: str):
     """Histograms of |w| on a log axis, exact zeros as a separate bar on the left."""
     data = _fits()
     fig = Figure(figsize=(6.4, 5.0), layout="constrained")
-    axes = fig.subplots(3, 1, sharex=True)
+    axes = fig.subplots(3, 1, sharex=True, sharey=True)
     bins = np.logspace(-6, 0.5, 40)
     zero_at = 3e-7  # where the bar of exact zeros is drawn
+    top = 48  # one count axis for all three; a taller bar of zeros is cut off and labelled
     for k, (ax, (name, size)) in enumerate(zip(axes, data["sizes"].items())):
         zeros = int(np.sum(size == 0))
         counts, _ = np.histogram(np.clip(size[size > 0], bins[0], None), bins=bins)
+        ax.set_axisbelow(True)
         ax.stairs(counts, bins, fill=True, color=f"C{k}")
         if zeros:
-            ax.bar(zero_at, zeros, width=zero_at * 0.8, color=f"C{k}")
-            ax.annotate(f"{zeros} exactly 0", xy=(zero_at, zeros), xytext=(zero_at * 3, zeros * 0.8),
-                        fontsize=9)
+            ax.bar(zero_at, min(zeros, top), width=zero_at * 0.8, color=f"C{k}")
+            cut = " (bar cut off)" if zeros > top else ""
+            ax.annotate(f"{zeros} exactly 0{cut}", xy=(zero_at, min(zeros, top)),
+                        xytext=(zero_at * 3, 0.75 * min(zeros, top)), fontsize=9)
         ax.set_xscale("log")
         # Plain-text labels: mathtext for every log tick costs most of the drawing time.
         ax.set_xticks(TICKS, TICK_LABELS)
@@ -151,6 +154,7 @@ def weights(theme: str):
         ax.set_ylabel("weights")
         ax.grid(True, alpha=0.3)
     axes[-1].set_xlim(1.5e-7, 3)
+    axes[-1].set_ylim(0, top)
     axes[-1].set_xlabel("|wᵢ| (the bar at the far left: exactly zero)")
     return fig
 
