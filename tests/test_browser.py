@@ -264,7 +264,8 @@ def test_copy_buttons_copy_only_the_code_on_every_page(page, site_url, tmp_path_
     site = build_site(tmp_path_factory).site
     checked = 0
     for url, html in _pages(site_url, site):
-        if "language-pycon" not in html:
+        # The one-page book repeats the chapters' blocks, checked on the chapters' pages.
+        if "language-pycon" not in html or "/print_page/" in url:
             continue
         page.goto(url)
         for i, (copied, expected) in enumerate(page.evaluate(COPY_ALL_JS)):
