@@ -30,12 +30,19 @@ from nnbook import functional as F
 
 @dataclass
 class In:
-    """A differentiable input of ``shape``: uniform in ``[low, high)``, or ``value``."""
+    """A differentiable input of ``shape``: uniform in ``[low, high)``, or ``value``.
+
+    With ``grid``, the draws are rounded to multiples of ``grid`` and moved by ``offset``:
+    two inputs of a kinked op (``maximum``) on grids offset by half a step can never come
+    within a finite-difference step of each other, where no derivative exists.
+    """
 
     shape: tuple[int, ...] = ()
     low: float = -2.0
     high: float = 2.0
     value: Any = None
+    grid: float = 0.0
+    offset: float = 0.0
 
 
 def V(value) -> In:
@@ -108,7 +115,10 @@ class Sample:
             if p.value is not None:
                 x = np.array(p.value, dtype=dtype)
             else:
-                x = np.asarray(rng.uniform(p.low, p.high, size=shape)).astype(dtype)
+                x = np.asarray(rng.uniform(p.low, p.high, size=shape))
+                if p.grid:
+                    x = np.round(x / p.grid) * p.grid + p.offset
+                x = x.astype(dtype)
             inputs.append(x)
             return _Slot(len(inputs) - 1)
 

@@ -117,6 +117,10 @@ def _binary_nll(f, y, link="logit", reduction="sum"):
 # -- samples shared by the binary elementwise ops ------------------------------------
 
 
+# maximum and minimum have a kink where the inputs meet: draw them half a grid step apart.
+APART = ({"grid": 0.01}, {"grid": 0.01, "offset": 0.005})
+
+
 def _binary_samples(a=None, b=None, number=1.5):
     """Broadcasting pairs, a 0-d operand, Python numbers on either side, an ndarray."""
     a, b = a or {}, b or {}
@@ -264,14 +268,14 @@ TABLE: list[Record] = [
         errors=[NOT_A_NUMBER],
     ),
     Record(
-        "maximum", _binary_samples(number=0.5), np.maximum, elementwise=True,
+        "maximum", _binary_samples(*APART, number=0.5), np.maximum, elementwise=True,
         extremes=[  # a tie shares the gradient equally
             Extreme(S(V([1.0, 2.0]), V([1.0, 0.0])), [1.0, 2.0], grads=[[0.5, 1.0], [0.5, 0.0]]),
         ],
         errors=[_shape_error("maximum")],
     ),
     Record(
-        "minimum", _binary_samples(number=0.5), np.minimum, elementwise=True,
+        "minimum", _binary_samples(*APART, number=0.5), np.minimum, elementwise=True,
         extremes=[
             Extreme(S(V([1.0, 2.0]), V([1.0, 0.0])), [1.0, 0.0], grads=[[0.5, 0.0], [0.5, 1.0]]),
         ],
