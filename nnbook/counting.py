@@ -30,10 +30,11 @@ from __future__ import annotations
 
 from nnbook import nn
 from nnbook.checks import positive_int
+from nnbook.models import SequenceClassifier
 
 __all__ = [
     "count_params", "fc_params", "conv_params", "conv_output_size", "rnn_params",
-    "fc_network", "conv_network", "rnn_network", "RowReader",
+    "fc_network", "conv_network", "rnn_network",
 ]
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
@@ -199,39 +200,11 @@ def conv_network(D: int, N: int, P: int, L: int, channels: int = 1, pool: int = 
     return nn.Sequential(*layers, nn.Flatten(), nn.Linear(features, 1, bias=bias, rng=rng))
 
 
-class RowReader(nn.Module):
-    """A recurrent layer that reads an image row by row, and a linear output on its last state.
-
-    Parameters
-    ----------
-    recurrent : nn.RNN, nn.LSTM or nn.GRU
-        Its ``input_size`` is the image's width N.
-    head : nn.Module
-        Maps the last hidden state (batch, H) to the output.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from nnbook import nn
-    >>> from nnbook.counting import RowReader
-    >>> net = RowReader(nn.LSTM(8, 16, rng=0), nn.Linear(16, 10, rng=1))
-    >>> net(np.zeros((4, 8, 8))).shape      # 4 images of 8 rows of 8 pixels
-    (4, 10)
-    """
-
-    def __init__(self, recurrent, head):
-        super().__init__()
-        self.recurrent, self.head = recurrent, head
-
-    def forward(self, x):
-        _, state = self.recurrent(x)
-        return self.head(state[0] if isinstance(state, tuple) else state)
-
-
-def rnn_network(N: int, H: int, cell: str = "rnn", rng=None) -> RowReader:
+def rnn_network(N: int, H: int, cell: str = "rnn", rng=None):
     """The recurrent network of `rnn_params` (two bias vectors per gate, as PyTorch's layers).
 
-    Its input is (batch, D, N): the image's rows as the steps.
+    A `nnbook.models.SequenceClassifier` with one output: its input is (batch, D, N), the
+    image's rows as the steps.
 
     Examples
     --------
@@ -243,5 +216,4 @@ def rnn_network(N: int, H: int, cell: str = "rnn", rng=None) -> RowReader:
     """
     if cell not in GATES:
         raise ValueError(f"rnn_network: cell must be one of {tuple(GATES)}, got {cell!r}")
-    layer = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[cell]
-    return RowReader(layer(N, H, rng=rng), nn.Linear(H, 1, rng=rng))
+    return SequenceClassifier(cell, N, H, 1, rng=rng)
