@@ -15,6 +15,7 @@ Examples
 True
 """
 
+from nnbook import memory  # keeps freed memory for the next step (glibc; see nnbook.memory)
 from nnbook.autodiff import (
     Tensor, as_tensor, is_grad_enabled, no_grad, tensor, topological_order, unbroadcast,
 )
@@ -33,5 +34,5 @@ __all__ = [
     "Tensor", "tensor", "as_tensor", "no_grad", "is_grad_enabled", "unbroadcast",
     "topological_order", "functional", "numerics", "gradcheck", "jacobian",
     "numerical_gradient", "numerical_jacobian", "seed", "get_rng", "data", "graph",
-    "nn", "optim", "init", "train", "counting", "count_params",
+    "nn", "optim", "init", "train", "counting", "count_params", "memory",
 ]

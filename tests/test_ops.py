@@ -799,7 +799,74 @@ GATES = [
         ],
     ),
 ]
-TABLE += GATES
+
+
+def _lstm_sequence(x, h, c, w_ih, w_hh, b_ih=None, b_hh=None):
+    bias = 0 if b_ih is None else b_ih + b_hh
+    steps = []
+    for t in range(x.shape[1]):  # the cell's reference, chained
+        hc = _lstm_cell(x[:, t] @ w_ih.T + h @ w_hh.T + bias, c)
+        h, c = np.split(hc, 2, axis=1)
+        steps.append(hc)
+    return np.stack(steps, axis=1)
+
+
+def _gru_sequence(x, h, w_ih, w_hh, b_ih=None, b_hh=None):
+    b_ih, b_hh = (0, 0) if b_ih is None else (b_ih, b_hh)
+    steps = []
+    for t in range(x.shape[1]):
+        h = _gru_cell(x[:, t] @ w_ih.T + b_ih, h @ w_hh.T + b_hh, h)
+        steps.append(h)
+    return np.stack(steps, axis=1)
+
+
+SEQUENCES = [
+    Record(
+        "lstm_sequence",
+        [S(In((2, 3, 2)), In((2, 2)), In((2, 2)), In((8, 2)), In((8, 2)), In((8,)), In((8,))),
+         S(In((1, 4, 1)), In((1, 1)), In((1, 1)), In((4, 1), -3, 3), In((4, 1), -3, 3))],
+        _lstm_sequence,
+        extremes=[  # input and forget gates saturated open, the cell gate at +1: c counts the steps
+            Extreme(S(V(np.ones((1, 2, 1))), V([[0.0]]), V([[0.0]]), V([[1e4], [1e4], [1e4], [-1e4]]),
+                      V(np.zeros((4, 1)))), [[[0.0, 1.0], [0.0, 2.0]]]),
+        ],
+        errors=[
+            Error(S(In((2, 3)), In((2, 2)), In((2, 2)), In((8, 2)), In((8, 2))), ValueError,
+                  r"lstm_sequence: the input must have shape \(N, T, 2\) with T >= 1"),
+            Error(S(In((2, 0, 2)), In((2, 2)), In((2, 2)), In((8, 2)), In((8, 2))), ValueError,
+                  r"lstm_sequence: the input must have shape \(N, T, 2\) with T >= 1"),
+            Error(S(In((2, 3, 2)), In((2, 2)), In((2, 2)), In((8, 2)), In((8, 3))), ValueError,
+                  r"lstm_sequence: the weights must be weight_ih \(4·H, D\) and weight_hh \(4·H, H\)"),
+            Error(S(In((2, 3, 2)), In((2, 2)), In((1, 2)), In((8, 2)), In((8, 2))), ValueError,
+                  r"lstm_sequence: an initial state must have shape \(2, 2\), got \(1, 2\)"),
+            Error(S(In((2, 3, 2)), In((2, 2)), In((2, 2)), In((8, 2)), In((8, 2)), In((8,))), ValueError,
+                  "lstm_sequence: give both biases"),
+            Error(S(In((2, 3, 2)), In((2, 2)), In((2, 2)), In((8, 2)), In((8, 2)), In((8,)), In((4,))),
+                  ValueError, r"lstm_sequence: a bias must have shape \(8,\), got \(4,\)"),
+        ],
+        rtol=1e-11,
+    ),
+    Record(
+        "gru_sequence",
+        [S(In((2, 3, 2)), In((2, 2)), In((6, 2)), In((6, 2)), In((6,)), In((6,))),
+         S(In((1, 4, 1)), In((1, 1)), In((3, 1), -3, 3), In((3, 1), -3, 3))],
+        _gru_sequence,
+        extremes=[  # the update gate shut (z = 1) at every step: the state passes unchanged
+            Extreme(S(V(np.ones((1, 2, 1))), V([[0.7]]), V([[0.0], [1e4], [0.0]]), V(np.zeros((3, 1)))),
+                    [[[0.7], [0.7]]]),
+        ],
+        errors=[
+            Error(S(In((2, 3, 4)), In((2, 2)), In((6, 2)), In((6, 2))), ValueError,
+                  r"gru_sequence: the input must have shape \(N, T, 2\)"),
+            Error(S(In((2, 3, 2)), In((2, 2)), In((5, 2)), In((6, 2))), ValueError,
+                  r"gru_sequence: the weights must be weight_ih \(3·H, D\)"),
+            Error(S(In((2, 3, 2)), In((3, 2)), In((6, 2)), In((6, 2))), ValueError,
+                  r"gru_sequence: an initial state must have shape \(2, 2\)"),
+        ],
+        rtol=1e-11,
+    ),
+]
+TABLE += GATES + SEQUENCES
 
 RECORDS = {record.name: record for record in TABLE}
 # Public names of F that are not differentiable functions of tensors.

@@ -76,6 +76,61 @@ def test_backpropagation_through_time_matches_finite_differences(cls):
     assert nb.gradcheck(run, X, *layer.parameters())
 
 
+def _unrolled(layer, x, h, c=None):
+    """The layer as the engine's graph of cells, one `lstm_cell`/`gru_cell` node a step."""
+    from nnbook import functional as F
+    H, outputs = layer.hidden_size, []
+    for t in range(x.shape[1]):
+        a = F.linear(x[:, t], layer.weight_ih, layer.bias_ih)
+        b = F.linear(h, layer.weight_hh, layer.bias_hh)
+        if isinstance(layer, nn.LSTM):
+            hc = F.lstm_cell(a + b, c)
+            h, c = hc[:, :H], hc[:, H:]
+        else:
+            h = F.gru_cell(a, b, h)
+        outputs.append(h)
+    return F.stack(outputs, axis=1), h, c
+
+
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU])
+@pytest.mark.parametrize("bias", [True, False])
+def test_the_fused_sequence_is_its_cells_chained(cls, bias):
+    """One node for the whole sequence: the same values and every gradient as the unrolled cells."""
+    layer = cls(D, H, bias=bias, rng=3)
+    rng = np.random.default_rng(4)
+    weights = rng.normal(size=(N, T, H))  # a loss that reads every step, and the last state
+    h0_data, c0_data = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    results = []
+    for run in ("fused", "unrolled"):
+        layer.zero_grad()
+        x, h0 = nb.tensor(X, requires_grad=True), nb.tensor(h0_data, requires_grad=True)
+        c0 = nb.tensor(c0_data, requires_grad=True) if cls is nn.LSTM else None
+        if run == "fused":
+            output, state = layer(x, (h0, c0) if c0 is not None else h0)
+            c = state[1] if c0 is not None else None
+        else:
+            output, _, c = _unrolled(layer, x, h0, c0)
+        loss = (output * weights).sum() + (0 if c is None else (c * c).sum())
+        loss.backward()
+        grads = [x.grad, h0.grad] + ([c0.grad] if c0 is not None else [])
+        results.append((output.data, grads + [p.grad for p in layer.parameters()]))
+    (out_f, grads_f), (out_u, grads_u) = results
+    np.testing.assert_allclose(out_f, out_u, rtol=1e-13, atol=1e-15)
+    assert len(grads_f) == len(grads_u) == 2 + (cls is nn.LSTM) + (4 if bias else 2)
+    for gf, gu in zip(grads_f, grads_u):
+        np.testing.assert_allclose(gf, gu, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU])
+def test_float32_layers_stay_float32(cls):
+    layer = cls(D, H, rng=0)
+    for p in layer.parameters():
+        p.data = p.data.astype(np.float32)
+    output, _ = layer(X.astype(np.float32))
+    output.sum().backward()
+    assert output.dtype == np.float32 and all(p.grad.dtype == np.float32 for p in layer.parameters())
+
+
 @pytest.mark.parametrize("cls", [nn.RNN, nn.LSTM, nn.GRU])
 def test_a_long_sequence_needs_no_recursion(cls):
     layer = cls(2, 3, rng=0)

@@ -39,7 +39,7 @@ from nnbook.functional.losses import (
     cross_entropy, l1_penalty, l2_penalty, logistic_loss, squared_loss,
 )
 from nnbook.functional.conv import conv2d, max_pool2d
-from nnbook.functional.recurrent import gru_cell, lstm_cell
+from nnbook.functional.recurrent import gru_cell, gru_sequence, lstm_cell, lstm_sequence
 from nnbook.functional.noise import dropout, gaussian_noise
 from nnbook.functional.links import LINKS, binary_nll, inv_cloglog, log_inv_cloglog, log_ndtr, ndtr
 
@@ -57,7 +57,9 @@ __all__ = [
     # losses and penalties
     "logistic_loss", "squared_loss", "cross_entropy", "l1_penalty", "l2_penalty",
     # images
-    "conv2d", "max_pool2d", "lstm_cell", "gru_cell",
+    "conv2d", "max_pool2d",
+    # recurrent gates
+    "lstm_cell", "gru_cell", "lstm_sequence", "gru_sequence",
     # noise for regularisation
     "dropout", "gaussian_noise",
     # links

@@ -18,9 +18,12 @@ $\pm 1/\sqrt H$.
 
 Two costs are paid once rather than at every step: the inputs of all T steps are
 multiplied by ``weight_ih`` in one matrix product before the loop, and each step
-computes all its gates with one product by ``weight_hh``. The gate arithmetic of an
-LSTM or GRU step is one primitive (`F.lstm_cell`, `F.gru_cell`), whose VJP is the chain
-rule through the gate equations below, written out.
+computes all its gates with one product by ``weight_hh``. `RNN` is unrolled into the
+graph, a handful of nodes a step, and the engine's ``backward`` is its backpropagation
+through time. `LSTM` and `GRU` are each one node for the whole sequence
+(`F.lstm_sequence`, `F.gru_sequence`, as PyTorch's fused kernels), whose VJP is
+backpropagation through time written out; their values and gradients are those of the
+unrolled cells `F.lstm_cell` and `F.gru_cell` (the tests check it).
 """
 
 from __future__ import annotations
@@ -176,12 +179,8 @@ class LSTM(_Recurrent):
             if not (isinstance(state, (tuple, list)) and len(state) == 2):
                 raise ValueError(f"{self!r}: the initial state must be a pair (h0, c0), got {type(state).__name__}")
             h, c = self._state(state[0], n, "h0"), self._state(state[1], n, "c0")
-        projected, outputs = self._projected_inputs(x), []
-        for t in range(x.shape[1]):
-            hc = F.lstm_cell(projected[t] + self._recurrent_part(h), c)  # the gates: one node
-            h, c = hc[:, :H], hc[:, H:]
-            outputs.append(h)
-        return F.stack(outputs, axis=1), (h, c)
+        hc = F.lstm_sequence(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return hc[:, :, :H], (hc[:, -1, :H], hc[:, -1, H:])
 
 
 class GRU(_Recurrent):
@@ -219,9 +218,5 @@ class GRU(_Recurrent):
         """Run over ``x`` ``(N, T, D)`` from ``h0`` ``(N, H)`` (zeros by default): ``(output, h_T)``."""
         x = self._inputs(x)
         h = self._state(h0, x.shape[0])
-        H = self.hidden_size
-        projected, outputs = self._projected_inputs(x), []
-        for t in range(x.shape[1]):
-            h = F.gru_cell(projected[t], self._recurrent_part(h), h)  # the gates: one node
-            outputs.append(h)
-        return F.stack(outputs, axis=1), h
+        output = F.gru_sequence(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        return output, output[:, -1]
