@@ -1065,3 +1065,16 @@ def test_comparisons_are_elementwise_without_gradient(symbol):
     # Still hashed by identity: two tensors holding equal values are two keys.
     same = nb.tensor(1.0)
     assert len({same, nb.tensor(1.0)}) == 2 and {same: 1}[same] == 1
+
+
+def test_max_pool2d_propagates_nan_as_pytorch_does():
+    """A NaN anywhere in a window makes its maximum NaN, and takes the window's gradient."""
+    x = nb.tensor([[[[1.0, np.nan, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0]]]], requires_grad=True)
+    v = F.max_pool2d(x, 2)
+    assert np.isnan(v.data[0, 0, 0, 0]) and v.data[0, 0, 0, 1] == 2.0
+    v.backward(np.array([[[[1.0, 10.0]]]]))
+    np.testing.assert_array_equal(x.grad, [[[[0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 10.0, 0.0]]]])
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(x.data, requires_grad=True)
+    torch.nn.functional.max_pool2d(t, 2).backward(torch.tensor([[[[1.0, 10.0]]]], dtype=t.dtype))
+    np.testing.assert_array_equal(t.grad.numpy(), x.grad)

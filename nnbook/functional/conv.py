@@ -56,15 +56,65 @@ def _windows(data: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int])
 def _col2im(cols: np.ndarray, shape, kernel, stride) -> np.ndarray:
     """Add each window entry's gradient back where it was read: the adjoint of `_windows`.
 
-    ``cols`` has shape ``(N, C, Ho, Wo, kh, kw)``; the result has ``shape`` (N, C, H, W).
+    ``cols`` has shape ``(C, kh, kw, N, Ho, Wo)``, the layout of the im2col matrix; the
+    result has ``shape`` ``(N, C, H, W)``, held channel-major (a transposed view of a
+    ``(C, N, H, W)`` array) so that every addition below reads and writes in order.
     """
-    out = np.zeros(shape, dtype=cols.dtype)
-    ho, wo = cols.shape[2:4]
+    N, C, H, W = shape
+    out = np.zeros((C, N, H, W), dtype=cols.dtype)
+    ho, wo = cols.shape[4:6]
     for a in range(kernel[0]):
         for b in range(kernel[1]):
             # The entries (a, b) of all windows sit on a strided grid: no two coincide.
-            out[:, :, a : a + stride[0] * ho : stride[0], b : b + stride[1] * wo : stride[1]] += cols[..., a, b]
-    return out
+            out[:, :, a : a + stride[0] * ho : stride[0], b : b + stride[1] * wo : stride[1]] += cols[:, a, b]
+    return out.transpose(1, 0, 2, 3)
+
+
+def _first_maximum(entries: list[np.ndarray], nan: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The elementwise maximum of ``entries`` and which entry gave it, the first if several tie.
+
+    A strict ``>`` keeps the first maximum (PyTorch's choice). With ``nan``, a NaN wins
+    wherever it appears, as in PyTorch (``np.maximum`` propagates it; the last NaN is
+    the one recorded).
+    """
+    if len(entries) == 2:  # the common 2-wide window: two passes
+        better = np.greater(entries[1], entries[0])
+        if nan:
+            better |= np.isnan(entries[1])
+        return np.maximum(entries[0], entries[1]), better.view(np.uint8)
+    out = entries[0].copy(order="K")  # K: keep the input's memory order (a conv's output is channel-major)
+    winner = np.zeros_like(out, dtype=np.uint8 if len(entries) < 256 else np.intp)
+    for k, entry in enumerate(entries[1:], start=1):
+        better = np.greater(entry, out)
+        if nan:
+            better |= np.isnan(entry)
+        np.maximum(out, entry, out=out)
+        # the last entry that improved on the running maximum is the first maximum; in
+        # arithmetic rather than a masked copy, which is slow on a channel-major layout
+        np.maximum(winner, np.multiply(better, k, dtype=winner.dtype), out=winner)
+    return out, winner
+
+
+def _to_winners(g, winner, like: np.ndarray, axis: int, step: int, count: int) -> np.ndarray:
+    """The adjoint of one `_first_maximum` pass of ``count`` entries along ``axis``: ``g`` to each winner.
+
+    The result has the shape and memory order of ``like``, the pass's input.
+    """
+    total = np.zeros_like(like, dtype=g.dtype)
+    if np.argsort(g.strides).tolist() != np.argsort(winner.strides).tolist():
+        ordered = np.empty_like(winner, dtype=g.dtype)  # one pass across two layouts, not several
+        np.copyto(ordered, g)
+        g = ordered
+    span = step * (g.shape[axis] - 1) + 1
+    for k in range(count):
+        index = [slice(None)] * 4
+        index[axis] = slice(k, k + span, step)
+        spot = total[tuple(index)]
+        if count > step:  # windows overlap: an entry may win for several, and gets the sum
+            spot += np.where(winner == k, g, 0)
+        else:
+            np.multiply(g, winner == k, out=spot)
+    return total
 
 
 @primitive
@@ -157,7 +207,7 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> Tensor:
         G = g.transpose(1, 0, 2, 3).reshape(O, N * Ho * Wo)  # free when g has out's layout
         gx = gw = gb = None
         if x.requires_grad:
-            dcols = (wmat.T @ G).reshape(C, kh, kw, N, Ho, Wo).transpose(3, 0, 4, 5, 1, 2)
+            dcols = (wmat.T @ G).reshape(C, kh, kw, N, Ho, Wo)
             gx = _col2im(dcols, xp.shape, (kh, kw), stride)
             if any(padding):
                 gx = gx[:, :, padding[0] : padding[0] + H, padding[1] : padding[1] + W]
@@ -215,26 +265,20 @@ def max_pool2d(x, kernel_size, stride=None) -> Tensor:
             f"max_pool2d: the window {kernel} is larger than the input's height and width "
             f"{x.shape[2:]} (input {x.shape})"
         )
-    windows = _windows(x.data, kernel, stride)
-    Ho, Wo = windows.shape[2:4]
-    # A running maximum over the window entries, each a strided view of x: no copy of
-    # the windows. A strict > keeps the first maximum in row-major order, as PyTorch does.
-    out = windows[..., 0, 0].copy(order="K")  # K: keep x's memory order (a conv's output is channel-major)
-    winner = np.zeros_like(out, dtype=np.intp)
-    for a in range(kernel[0]):
-        for b in range(kernel[1]):
-            if a or b:
-                entry = windows[..., a, b]
-                better = entry > out
-                np.copyto(out, entry, where=better)
-                np.copyto(winner, a * kernel[1] + b, where=better)
+    (kh, kw), (sh, sw) = kernel, stride
+    Ho, Wo = (x.shape[2] - kh) // sh + 1, (x.shape[3] - kw) // sw + 1
+    rows, cols = sh * (Ho - 1) + 1, sw * (Wo - 1) + 1  # the span of a window's first entries
+    # A window's maximum is the maximum over its rows of each row's maximum: first along
+    # the width (every row, every output column), then along the height. Each pass is a
+    # running maximum over strided views of the input, never a copy of the windows.
+    nan = bool(np.isnan(x.data).any())
+    across, across_winner = _first_maximum([x.data[:, :, :, b : b + cols : sw] for b in range(kw)], nan)
+    out, down_winner = _first_maximum([across[:, :, a : a + rows : sh] for a in range(kh)], nan)
 
     def vjp(g):
-        gx = np.zeros_like(x.data, dtype=g.dtype)
-        for a in range(kernel[0]):
-            for b in range(kernel[1]):
-                spot = gx[:, :, a : a + stride[0] * Ho : stride[0], b : b + stride[1] * Wo : stride[1]]
-                spot += np.where(winner == a * kernel[1] + b, g, 0)
-        return (gx,)
+        # back through the two passes: to the winning row of each window, then to the
+        # winning column of that row; windows that overlap add their shares
+        g_across = _to_winners(g, down_winner, across, 2, sh, kh)
+        return (_to_winners(g_across, across_winner, x.data, 3, sw, kw),)
 
     return Tensor.from_op(out, (x,), vjp, "max_pool2d")
