@@ -250,30 +250,49 @@ def _sequence(caller, gates, x, states, weight_ih, weight_hh, bias_ih, bias_hh):
 
 
 def _project(x, weight_ih, dtype):
-    """The inputs of all steps, step-major ``(T·N, D)``, and their products by ``weight_ih``, ``(T, G·H, N)``."""
-    N, T, D = x.shape
+    """The inputs step-major, ``(T, N, D)``, and their products by ``weight_ih``, ``(T, G·H, N)``."""
     steps = np.ascontiguousarray(x.data.transpose(1, 0, 2), dtype=dtype)
     # one product a step, (G·H, D) @ (D, N), written straight into the loop's layout
-    products = np.matmul(weight_ih.data.astype(dtype, copy=False), steps.transpose(0, 2, 1))
-    return steps.reshape(T * N, D), products
+    return steps, np.matmul(weight_ih.data.astype(dtype, copy=False), steps.transpose(0, 2, 1))
 
 
-def _weight_grads(x, weight_ih, weight_hh, steps, states, g_in, g_state):
-    r"""$\bar x$, $\bar W_{ih}$, $\bar W_{hh}$, $\bar b_{ih}$, $\bar b_{hh}$ from the gates' gradients of all steps.
+class _WeightGrads:
+    r"""$\bar x$, $\bar W_{ih}$, $\bar W_{hh}$, $\bar b_{ih}$, $\bar b_{hh}$, summed step by step.
 
-    ``g_in`` and ``g_state`` are ``(T, G·H, N)``, the gradients of the input part and of
-    the state part of every step's gates; ``states`` ``(T, H, N)`` holds $h_0 \dots h_{T-1}$.
-    Each gradient is one matrix product (or one sum) over all steps and rows at once.
+    Each step's gate gradients are added in as soon as the backward loop has them, while
+    they are still in the cache: $\bar W_{ih} \mathrel{+}= \bar a_t^\top x_t$, $\bar W_{hh}
+    \mathrel{+}= \bar b_t^\top h_{t-1}$, the biases by the sums of the rows, and $\bar x_t =
+    \bar a_t W_{ih}$ — where $\bar a_t$ is the gradient of a step's input part and
+    $\bar b_t$ of its state part (the same array for the LSTM, whose gates add the two).
     """
-    T, G, N = g_in.shape
-    rows_in = np.ascontiguousarray(g_in.transpose(1, 0, 2)).reshape(G, T * N)
-    rows_state = rows_in if g_state is g_in else np.ascontiguousarray(g_state.transpose(1, 0, 2)).reshape(G, T * N)
-    g_x = (rows_in.T @ weight_ih.data).reshape(T, N, -1).transpose(1, 0, 2) if x.requires_grad else None
-    g_w_ih = rows_in @ steps if weight_ih.requires_grad else None
-    g_w_hh = None
-    if weight_hh.requires_grad:
-        g_w_hh = rows_state @ np.ascontiguousarray(states.transpose(0, 2, 1)).reshape(T * N, -1)
-    return g_x, g_w_ih, g_w_hh, rows_in.sum(axis=1), rows_state.sum(axis=1)
+
+    def __init__(self, x, weight_ih, weight_hh, steps, dtype):
+        T, N, D = steps.shape
+        G, H = weight_hh.shape
+        self.steps, self.weight_ih, self.T = steps, weight_ih.data.astype(dtype, copy=False), T
+        self.w_ih = np.zeros((G, D), dtype) if weight_ih.requires_grad else None
+        self.w_hh = np.zeros((G, H), dtype) if weight_hh.requires_grad else None
+        self.b_in, self.b_state = np.zeros(G, dtype), np.zeros(G, dtype)
+        self.x = np.empty((T, N, D), dtype) if x.requires_grad else None
+        self._product = np.empty((G, H), dtype)
+
+    def add(self, t: int, g_in: np.ndarray, g_state: np.ndarray, h_prev: np.ndarray) -> None:
+        """Add step ``t``'s share: ``g_in``, ``g_state`` ``(G·H, N)``, ``h_prev`` ``(H, N)``."""
+        if self.w_ih is not None:
+            self.w_ih += g_in @ self.steps[t]
+        if self.w_hh is not None:
+            self.w_hh += np.matmul(g_state, h_prev.T, out=self._product)
+        self.b_in += g_in.sum(axis=1)
+        if g_state is not g_in:
+            self.b_state += g_state.sum(axis=1)
+        if self.x is not None:
+            np.matmul(g_in.T, self.weight_ih, out=self.x[t])
+
+    def grads(self, shared_bias: bool) -> tuple:
+        """$(\bar x, \bar W_{ih}, \bar W_{hh}, \bar b_{ih}, \bar b_{hh})$, $\bar x$ batch first."""
+        g_x = None if self.x is None else self.x.transpose(1, 0, 2)
+        b_state = self.b_in.copy() if shared_bias else self.b_state
+        return g_x, self.w_ih, self.w_hh, self.b_in, b_state
 
 
 @primitive
@@ -328,22 +347,26 @@ def lstm_sequence(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None) -
     hc[0, :H], hc[0, H:] = h0.data.T, c0.data.T
     tanh_c = np.empty((T, H, N), dtype)
     w_hh, product = weight_hh.data.astype(dtype, copy=False), np.empty((4 * H, N), dtype)
+    zero_start = not h0.data.any()  # the usual h_0 = 0: the first step has no product to add
     for t in range(T):
-        np.matmul(w_hh, hc[t, :H], out=product)
-        gates[t] += product
+        if t or not zero_start:
+            gates[t] += np.matmul(w_hh, hc[t, :H], out=product)
         _lstm_step(*_rows(gates[t], 4), hc[t, H:], hc[t + 1, H:], tanh_c[t], hc[t + 1, :H])
 
     def vjp(v):
-        g_gates = np.empty_like(gates)
+        v = np.ascontiguousarray(v.transpose(1, 0, 2))  # (T, N, 2H): each step's share in one block
+        sums = _WeightGrads(x, weight_ih, weight_hh, steps, dtype)
+        g_gates = np.empty((4 * H, N), dtype)  # ā_t, one step at a time
         gh, gc = np.zeros((H, N), dtype), np.zeros((H, N), dtype)
         for t in reversed(range(T)):
-            v_t = v[:, t].T  # (2H, N), the step's share of v̄
+            v_t = v[t].T  # (2H, N), the step's share of v̄
             gc = _lstm_step_vjp(*_rows(gates[t], 4), hc[t, H:], tanh_c[t], v_t[:H] + gh, v_t[H:] + gc,
-                                *_rows(g_gates[t], 4))
+                                *_rows(g_gates, 4))
+            sums.add(t, g_gates, g_gates, hc[t, :H])
             if t or h0.requires_grad:
-                gh = w_hh.T @ g_gates[t]
-        g_x, g_w_ih, g_w_hh, g_b, _ = _weight_grads(x, weight_ih, weight_hh, steps, hc[:T, :H], g_gates, g_gates)
-        return (g_x, gh.T if h0.requires_grad else None, gc.T, g_w_ih, g_w_hh, g_b, g_b.copy())[: len(parents)]
+                gh = w_hh.T @ g_gates
+        g_x, g_w_ih, g_w_hh, g_b_ih, g_b_hh = sums.grads(shared_bias=True)
+        return (g_x, gh.T if h0.requires_grad else None, gc.T, g_w_ih, g_w_hh, g_b_ih, g_b_hh)[: len(parents)]
 
     return Tensor.from_op(hc[1:].transpose(2, 0, 1), parents, vjp, "lstm_sequence")
 
@@ -397,23 +420,29 @@ def gru_sequence(x, h0, weight_ih, weight_hh, bias_ih=None, bias_hh=None) -> Ten
     state_parts = np.empty((T, 3 * H, N), dtype)
     r, z, n = (np.empty((T, H, N), dtype) for _ in range(3))
     w_hh = weight_hh.data.astype(dtype, copy=False)
+    zero_start = not h0.data.any()  # the usual h_0 = 0: the first product is zero
     for t in range(T):
-        np.matmul(w_hh, hs[t], out=state_parts[t])
+        if t or not zero_start:
+            np.matmul(w_hh, hs[t], out=state_parts[t])
+        else:
+            state_parts[t] = 0
         if len(parents) > 4:
             state_parts[t] += parents[5].data[:, None]
         _gru_step(*_rows(inputs[t], 3), *_rows(state_parts[t], 3), hs[t], r[t], z[t], n[t], hs[t + 1])
 
     def vjp(v):
-        g_in, g_state = np.empty_like(inputs), np.empty_like(state_parts)
+        v = np.ascontiguousarray(v.transpose(1, 0, 2))  # (T, N, H): each step's share in one block
+        sums = _WeightGrads(x, weight_ih, weight_hh, steps, dtype)
+        g_in, g_state = np.empty((3 * H, N), dtype), np.empty((3 * H, N), dtype)  # ā_t and b̄_t
         gh = np.zeros((H, N), dtype)
         for t in reversed(range(T)):
-            gh = _gru_step_vjp(r[t], z[t], n[t], state_parts[t, 2 * H :], hs[t], v[:, t].T + gh,
-                               *_rows(g_in[t], 3), g_state[t, 2 * H :])
-            g_state[t, : 2 * H] = g_in[t, : 2 * H]
+            gh = _gru_step_vjp(r[t], z[t], n[t], state_parts[t, 2 * H :], hs[t], v[t].T + gh,
+                               *_rows(g_in, 3), g_state[2 * H :])
+            g_state[: 2 * H] = g_in[: 2 * H]
+            sums.add(t, g_in, g_state, hs[t])
             if t or h0.requires_grad:
-                gh += w_hh.T @ g_state[t]
-        grads = _weight_grads(x, weight_ih, weight_hh, steps, hs[:T], g_in, g_state)
-        g_x, g_w_ih, g_w_hh, g_b_ih, g_b_hh = grads
+                gh += w_hh.T @ g_state
+        g_x, g_w_ih, g_w_hh, g_b_ih, g_b_hh = sums.grads(shared_bias=False)
         return (g_x, gh.T if h0.requires_grad else None, g_w_ih, g_w_hh, g_b_ih, g_b_hh)[: len(parents)]
 
     return Tensor.from_op(hs[1:].transpose(2, 0, 1), parents, vjp, "gru_sequence")
