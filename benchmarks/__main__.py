@@ -29,7 +29,9 @@ BUSY_WARNING = 0.10  # other processes' CPU time above this share of ours: a war
 
 
 def run_worker(library: str, keys: list[str], threads: str, min_time: float, repeats: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS}
+    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARS + ("NNBOOK_RETAIN_MEMORY",)}
+    if library == "nnbook-unretained":  # nnbook with glibc's malloc left as it is (nnbook.memory)
+        env["NNBOOK_RETAIN_MEMORY"] = "0"
     if threads == "1":
         env |= {k: "1" for k in THREAD_VARS}
     env |= {"NNBOOK_BENCH_MIN_TIME": str(min_time), "NNBOOK_BENCH_REPEATS": str(repeats),
@@ -87,6 +89,24 @@ def table(runs: dict, keys: list[str]) -> list[str]:
     return rows
 
 
+def memory_table(runs: dict, keys: list[str]) -> list[str]:
+    """What keeping freed memory buys (one thread): nnbook with and without, page faults per step."""
+    kept, unkept = runs.get(("nnbook", "1")), runs.get(("nnbook-unretained", "1"))
+    if not kept or not unkept:
+        return []
+    theirs = runs.get(("torch", "1"), {}).get("results", {})
+    rows = ["| workload | nnbook ms/step | faults/step | with malloc's defaults: ms/step | faults/step | "
+            "PyTorch faults/step |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for key in keys:
+        a, b, t = kept["results"].get(key), unkept["results"].get(key), theirs.get(key)
+        if a and b:
+            torch_faults = f"{t['faults_per_step']:.0f}" if t else "—"
+            rows.append(f"| {key} | {a['ms']:.2f} | {a['faults_per_step']:.0f} | {b['ms']:.2f} | "
+                        f"{b['faults_per_step']:.0f} | {torch_faults} |")
+    return rows
+
+
 def warnings_of(runs: dict) -> list[str]:
     notes = []
     for (library, threads), run in runs.items():
@@ -119,12 +139,16 @@ def main(argv=None) -> int:
     for threads in thread_settings:
         for library in libraries:
             runs[(library, threads)] = run_worker(library, keys, threads, args.min_time, args.repeats)
+    # nnbook once more, with glibc's malloc as it comes: what nnbook.memory's setting buys
+    unretained_threads = thread_settings[0]
+    runs[("nnbook-unretained", unretained_threads)] = run_worker(
+        "nnbook-unretained", keys, unretained_threads, args.min_time, args.repeats)
 
     # Same computation, or no comparison: the first losses must agree.
     problems = []
     for threads in thread_settings:
         ours = runs[("nnbook", threads)]["results"]
-        for library in libraries[1:]:
+        for library in libraries[1:] + (["nnbook-unretained"] if threads == unretained_threads else []):
             for key, r in runs[(library, threads)]["results"].items():
                 if not agree(ours[key]["first_loss"], r["first_loss"]):
                     problems.append(f"{key}: nnbook's first loss {ours[key]['first_loss']:.8g}, "
@@ -163,7 +187,13 @@ def main(argv=None) -> int:
         f"{runs[('nnbook', '1')]['info']['gemm_gflops_float64']:.1f}.",
         "",
     ]
-    footer = [""] + ([memory] if memory else []) + [f"- warning: {n}" for n in problems + notes]
+    kept = memory_table(runs, keys)
+    if kept:
+        kept = ["", "Memory kept for reuse, one thread: nnbook as it runs (freed memory kept by glibc's "
+                "`malloc` for the next step, `nnbook.memory`) and again with `NNBOOK_RETAIN_MEMORY=0`, "
+                "with the minor page faults of a step (first writes to memory fresh from the kernel).",
+                ""] + kept
+    footer = kept + [""] + ([memory] if memory else []) + [f"- warning: {n}" for n in problems + notes]
     Path(args.out).write_text("\n".join(header + rows + footer).rstrip() + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 1 if problems else 0

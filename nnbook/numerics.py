@@ -42,20 +42,8 @@ __all__ = [
 # -- exponentials that never overflow ------------------------------------------------------
 
 
-def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    r"""The logistic sigmoid $\sigma(z) = 1 / (1 + e^{-z})$, elementwise, without overflow warnings.
-
-    Computed as written, which is accurate everywhere: for $z \ll 0$, $e^{-z}$ overflows
-    to ``inf`` and $1/(1 + \infty) = 0$, which is $\sigma(z)$ rounded, unless $\sigma(z)$
-    is below the smallest normal number of the dtype (about $10^{-38}$ in float32, where
-    $z < -87.3$), where it returns 0 instead of a subnormal. Four passes over the data.
-
-    Parameters
-    ----------
-    z : ndarray
-    out : ndarray, optional
-        Where to write the result, of ``z``'s shape and a float dtype; may be ``z``
-        itself (the recurrent layers compute their gates in place this way).
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    r"""The logistic sigmoid $\sigma(z) = 1 / (1 + e^{-z})$, elementwise, without overflow.
 
     Examples
     --------
@@ -64,16 +52,17 @@ def sigmoid(z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     >>> print(numerics.sigmoid(np.array([-1000.0, 0.0, 1000.0])))
     [0.  0.5 1. ]
     """
+    # 1/(1+e^{-z}) overflows e^{-z} for z << 0; there use e^{z}/(1+e^{z}) instead:
+    # with e = e^{-|z|} <= 1, sigma(z) = (1 or e) / (1 + e). In place where it can be.
     z = np.asarray(z)
-    if out is None and z.dtype.kind not in "fc":
-        z = z.astype(np.float64)  # integers and booleans: the result is a float
-    if out is None and z.ndim == 0:  # a 0-d result of a ufunc is a scalar, not an array
-        return sigmoid(z.reshape(1)).reshape(())
-    with np.errstate(over="ignore"):
-        e = np.negative(z, out=out)
-        np.exp(e, out=e)
+    e = np.abs(np.atleast_1d(z))  # an array even for 0-d z, so the in-place steps work
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    top = np.where(np.atleast_1d(z) >= 0, np.ones((), dtype=e.dtype), e)
     e += 1
-    return np.reciprocal(e, out=e)
+    top /= e
+    # astype: numpy 1.x promotes a 0-d float32 combined with a Python number to float64.
+    return top.reshape(z.shape).astype(z.dtype, copy=False)
 
 
 def softplus(z: np.ndarray) -> np.ndarray:
