@@ -33,7 +33,9 @@ import os
 import logging
 import posixpath
 import re
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -195,47 +197,84 @@ def _cached(path: Path) -> tuple[Path | None, dict | None]:
         return entry, None
 
 
+def draw_script(path: Path, figures_dir: Path) -> dict[str, dict[str, str]]:
+    """Every figure of one script: ``{name: {theme: svg}}``, its names checked."""
+    mine: dict[str, dict[str, str]] = {}
+    for name, function in _load_script(path).items():
+        if not isinstance(name, str) or not NAME.match(name) or name.endswith("-dark"):
+            raise PluginError(
+                f"figures: {path}: figure name {name!r} must be lower-case letters, "
+                "digits, '-' or '_', and must not end in '-dark'"
+            )
+        if not callable(function):
+            raise PluginError(f"figures: {path}: FIGURES[{name!r}] is not a function")
+        where = f"{path.relative_to(figures_dir.parent.parent)}: FIGURES[{name!r}]"
+        mine[name] = {theme: render(function, theme, where) for theme in THEMES}
+    return mine
+
+
+def _draw_in_parallel(paths: list[Path], figures_dir: Path) -> dict[Path, dict]:
+    """`draw_script` of each path in a process of its own, as many at once as there are cores."""
+    results: dict[Path, dict] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        pending = list(paths)
+        running: list[tuple[Path, Path, subprocess.Popen]] = []
+        while pending or running:
+            while pending and len(running) < (os.cpu_count() or 1):
+                path = pending.pop(0)
+                out = Path(tmp) / f"{path.stem}.json"
+                proc = subprocess.Popen(
+                    [sys.executable, __file__, str(path), str(figures_dir), str(out)],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                running.append((path, out, proc))
+            path, out, proc = running.pop(0)
+            _, err = proc.communicate()
+            if proc.returncode != 0:
+                for _, _, other in running:
+                    other.kill()
+                raise PluginError(err.strip() or f"figures: drawing {path} failed")
+            results[path] = json.loads(out.read_text(encoding="utf-8"))
+    return results
+
+
 def draw_all(figures_dir: Path) -> dict[str, dict[str, str]]:
-    """Every figure of every script in ``figures_dir``: ``{name: {theme: svg}}``."""
+    """Every figure of every script in ``figures_dir``: ``{name: {theme: svg}}``.
+
+    Scripts whose figures are not cached are drawn in processes of their own, in
+    parallel, each with the library as it is now.
+    """
     # A fresh nnbook for every build: `mkdocs serve` must draw with the library as it is now.
     for module in [m for m in sys.modules if m == "nnbook" or m.startswith("nnbook.")]:
         del sys.modules[module]
+    started = time.perf_counter()
+    scripts = [p for p in sorted(figures_dir.glob("*.py")) if not p.name.startswith("_")]
+    entries, found = {}, {}
+    for path in scripts:
+        entries[path], cached = _cached(path)
+        if cached is not None:
+            found[path] = cached
+            log.info("figures: %s unchanged since it was last drawn (cached)", path.name)
+    missing = [p for p in scripts if p not in found]
+    if len(missing) == 1:  # one script changed, as when editing under `mkdocs serve`: no new process
+        found[missing[0]] = draw_script(missing[0], figures_dir)
+    elif missing:
+        found |= _draw_in_parallel(missing, figures_dir)
     drawn: dict[str, dict[str, str]] = {}
     owner: dict[str, Path] = {}
-    for path in sorted(figures_dir.glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        started = time.perf_counter()
-        entry, cached = _cached(path)
-        if cached is not None:
-            for name in cached:
-                if name in owner:
-                    raise PluginError(f"figures: {name!r} is defined by both {owner[name]} and {path}")
-                owner[name] = path
-            drawn.update(cached)
-            log.info("figures: %s unchanged since it was last drawn (cached)", path.name)
-            continue
-        mine: dict[str, dict[str, str]] = {}
-        for name, function in _load_script(path).items():
-            if not isinstance(name, str) or not NAME.match(name) or name.endswith("-dark"):
-                raise PluginError(
-                    f"figures: {path}: figure name {name!r} must be lower-case letters, "
-                    "digits, '-' or '_', and must not end in '-dark'"
-                )
+    for path in scripts:
+        for name in found[path]:
             if name in owner:
                 raise PluginError(f"figures: {name!r} is defined by both {owner[name]} and {path}")
-            if not callable(function):
-                raise PluginError(f"figures: {path}: FIGURES[{name!r}] is not a function")
             owner[name] = path
-            where = f"{path.relative_to(figures_dir.parent.parent)}: FIGURES[{name!r}]"
-            mine[name] = {theme: render(function, theme, where) for theme in THEMES}
-        drawn.update(mine)
-        if entry is not None:
+        drawn.update(found[path])
+        entry = entries[path]
+        if path in missing and entry is not None:
             entry.parent.mkdir(parents=True, exist_ok=True)
             for stale in entry.parent.glob(f"{path.stem}-*.json"):
                 stale.unlink()
-            entry.write_text(json.dumps(mine), encoding="utf-8")
-        log.info("figures: %s drawn in %.2f s", path.name, time.perf_counter() - started)
+            entry.write_text(json.dumps(found[path]), encoding="utf-8")
+    if missing:
+        log.info("figures: %d scripts drawn in %.2f s", len(missing), time.perf_counter() - started)
     return drawn
 
 
@@ -333,3 +372,13 @@ def on_page_markdown(markdown, page, config, files):
         log.error("figures: %s: %s", page.file.src_uri, error)
     return "".join(pieces)
 
+
+
+if __name__ == "__main__":  # one script's figures, for `_draw_in_parallel`: SCRIPT FIGURES_DIR OUT.json
+    script, where, out = (Path(arg) for arg in sys.argv[1:4])
+    try:
+        figures = draw_script(script, where)
+    except PluginError as err:
+        print(err, file=sys.stderr)
+        sys.exit(1)
+    out.write_text(json.dumps(figures), encoding="utf-8")

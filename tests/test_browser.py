@@ -158,19 +158,13 @@ def _source_has_math(url_path: str) -> bool | None:
     return None
 
 
-def test_every_page_has_typeset_math_and_fetches_only_from_the_site(browser, site_url, tmp_path_factory):
-    site = build_site(tmp_path_factory).site
-    context = browser.new_context(color_scheme="light")
-    page = context.new_page()
-    recorder = Recorder(page)
+def test_every_page_has_typeset_math_and_fetches_only_from_the_site(every_page):
+    visits, recorder = every_page
     problems = []
-    urls = [url for url, _ in _pages(site_url, site)]
-    assert len(urls) >= 13
-    for url in urls:
-        page.goto(url, wait_until="load")
-        state = page.evaluate(MATH_STATE_JS)
-        prose = page.evaluate(PROSE_JS)
-        where = urlsplit(url).path
+    assert len(visits) >= 13
+    for visit in visits:
+        state, prose = visit["math"], visit["prose"]
+        where = urlsplit(visit["url"]).path
         if state["untypeset"]:
             problems.append(f"{where}: {state['untypeset']} formulas not typeset")
         if _source_has_math(where) and not state["katex"]:
@@ -181,7 +175,6 @@ def test_every_page_has_typeset_math_and_fetches_only_from_the_site(browser, sit
             if raw in prose:
                 i = prose.index(raw)
                 problems.append(f"{where}: raw TeX {raw!r} in the text: …{prose[max(i - 60, 0):i + 60]}…")
-    context.close()
     offsite = recorder.offsite()
     assert not offsite, "requests to another origin:\n" + "\n".join(sorted(set(offsite)))
     assert not recorder.failures, "\n".join(sorted(set(recorder.failures)))
@@ -260,16 +253,34 @@ COPY_ALL_JS = """async () => {
 }""" % (REVEAL_JS, EXPECTED_COPY_JS)
 
 
-def test_copy_buttons_copy_only_the_code_on_every_page(page, site_url, tmp_path_factory):
+@pytest.fixture(scope="module")
+def every_page(browser, site_url, tmp_path_factory):
+    """Every page of the site loaded once, and what the tests read from it: its math, its
+    prose, and what each copy button copied beside what it should have; with the
+    recorder of every request the walk made."""
     site = build_site(tmp_path_factory).site
-    checked = 0
+    context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900},
+                                  permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    recorder = Recorder(page)
+    visits = []
     for url, html in _pages(site_url, site):
+        page.goto(url, wait_until="load")
+        visit = {"url": url, "math": page.evaluate(MATH_STATE_JS), "prose": page.evaluate(PROSE_JS),
+                 "copies": None}
         # The one-page book repeats the chapters' blocks, checked on the chapters' pages.
-        if "language-pycon" not in html or "/print_page/" in url:
-            continue
-        page.goto(url)
-        for i, (copied, expected) in enumerate(page.evaluate(COPY_ALL_JS)):
-            assert copied.rstrip("\n") == expected.rstrip("\n"), (url, i, copied, expected)
+        if "language-pycon" in html and "/print_page/" not in url:
+            visit["copies"] = page.evaluate(COPY_ALL_JS)
+        visits.append(visit)
+    context.close()
+    return visits, recorder
+
+
+def test_copy_buttons_copy_only_the_code_on_every_page(every_page):
+    checked = 0
+    for visit in every_page[0]:
+        for i, (copied, expected) in enumerate(visit["copies"] or []):
+            assert copied.rstrip("\n") == expected.rstrip("\n"), (visit["url"], i, copied, expected)
             assert ">>>" not in copied
             checked += 1
     assert checked >= 1

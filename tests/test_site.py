@@ -490,3 +490,24 @@ def test_a_clean_tiny_build_passes_and_figures_are_deterministic(tmp_path):
     page = (sites[0] / "index.html").read_text(encoding="utf-8")
     assert page.count('class="katex-display"') == 1 and "\\underbrace" not in " ".join(parse(sites[0] / "index.html").text)
     assert "demo-good.svg#only-light" in page and "demo-good-dark.svg#only-dark" in page
+
+
+def test_scripts_drawn_in_parallel_give_their_figures_and_name_a_failure(tmp_path, monkeypatch):
+    """Two uncached scripts are drawn in processes of their own; a failure in one names it."""
+    _require_build_tools()
+    monkeypatch.setenv("NNBOOK_FIGURE_CACHE", "0")
+    other = textwrap.dedent(FIGURE_SCRIPT % ', "other-bad": bad').replace('"demo-good"', '"other-good"')
+    page = "# T\n\n![A line](figures/demo-good.svg)\n\n![The same line](figures/other-good.svg)\n"
+    project = _tiny_project(tmp_path, page, FIGURE_SCRIPT % "")
+    (project / "docs" / "figures" / "other.py").write_text(other.replace(', "other-bad": bad', ""),
+                                                           encoding="utf-8")
+    result = _mkdocs(["build", "--site-dir", str(tmp_path / "site")], cwd=project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "figures: 2 scripts drawn" in result.stderr
+    for name in ("demo-good.svg", "other-good-dark.svg"):
+        assert (tmp_path / "site" / "figures" / name).read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    (project / "docs" / "figures" / "other.py").write_text(other, encoding="utf-8")
+    result = _mkdocs(["build", "--site-dir", str(tmp_path / "site2")], cwd=project)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "FIGURES['other-bad'](theme='light') raised" in output and "this figure cannot be drawn" in output
