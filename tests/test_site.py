@@ -8,6 +8,7 @@ without alt text and a figure that raises.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -140,8 +141,14 @@ class PageParser(HTMLParser):
 
 
 def parse(path: Path) -> PageParser:
+    """The page parsed, once per session (several tests read every page; none changes one)."""
+    return _parse(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=None)
+def _parse(path: str, mtime_ns: int) -> PageParser:
     parser = PageParser()
-    parser.feed(path.read_text(encoding="utf-8"))
+    parser.feed(Path(path).read_text(encoding="utf-8"))
     return parser
 
 
