@@ -17,7 +17,10 @@ Each ``*_params`` function is the exact count, biases included unless ``bias=Fal
 each ``*_network`` builds the `nnbook.nn` model of the same specification, so that
 `count_params` of the model can be set beside the formula. A recurrent layer of nnbook
 (as of PyTorch) has two bias vectors, ``bias_ih`` and ``bias_hh``; ``biases=1`` counts
-the one-bias form of the textbooks, which computes the same functions.
+the one-bias form of the textbooks, and ``biases=0`` a layer without biases. For the
+simple RNN and the LSTM the one-bias form computes the same functions (the two biases
+are only ever added); for PyTorch's GRU it does not, since the reset gate multiplies
+$W_{hn} h + b_{hn}$ and not $b_{in}$.
 
 Examples
 --------
