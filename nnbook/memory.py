@@ -7,7 +7,8 @@ larger than 128 KiB (after a few frees, up to 32 MiB) is mapped from the kernel 
 own, and freed memory at the top of the heap is given back to the kernel once more than
 twice that is free. The next step then gets fresh pages, and each page costs a page
 fault — the kernel stops the program and zeroes 4 KiB — the first time it is written:
-thousands a step for the book's CNN and LSTM, a third or more of their time.
+thousands a step for the book's CNN and its float64 MLP, a quarter to a half of their
+time (`python -m benchmarks` measures it).
 
 When nnbook is imported on a system with glibc, `retain_freed_memory` raises both
 thresholds (``mallopt``, the same as the ``MALLOC_MMAP_THRESHOLD_`` and
