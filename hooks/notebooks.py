@@ -9,18 +9,63 @@ it would still fetch from another origin.
 nbconvert gives every plot the same placeholder alt text. A lab describes each plot in
 an ``<!-- alt: … -->`` comment at the top of the Markdown cell that follows it; that
 text replaces the placeholder, and a plot without one fails the build.
+
+Executed labs are cached (mkdocs-jupyter's own cache, keyed on the notebook's text and
+its options) in a directory named by a hash of everything else their output depends on:
+the source of every module of nnbook and the versions of the libraries the labs use
+(`on_config`). An edit to a lab reruns that lab; an edit to the library reruns them
+all; nothing is ever reused by time stamp. ``NNBOOK_LAB_CACHE=0`` turns the cache off.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import logging
+import os
 import re
+import shutil
 from html import escape
 from pathlib import Path
 
 from mkdocs.plugins import event_priority
 
 log = logging.getLogger("mkdocs.hooks.notebooks")
+
+ROOT = Path(__file__).resolve().parent.parent
+LAB_CACHE = ROOT / ".cache" / "labs"
+LAB_LIBRARIES = ("numpy", "scikit-learn", "matplotlib", "tqdm", "nbconvert", "mkdocs-jupyter")
+
+
+def lab_key() -> str:
+    """A hash of nnbook's source and of the versions of the libraries the labs run on."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "nnbook").rglob("*.py")):
+        digest.update(path.relative_to(ROOT).as_posix().encode())
+        digest.update(path.read_bytes())
+    for name in LAB_LIBRARIES:
+        try:
+            version = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name} {version}".encode())
+    return digest.hexdigest()[:20]
+
+
+def on_config(config):
+    jupyter = config.plugins.get("mkdocs-jupyter")
+    if jupyter is None:
+        return config
+    if os.environ.get("NNBOOK_LAB_CACHE", "1") == "0":
+        jupyter.config["cache"] = False
+        return config
+    here = LAB_CACHE / lab_key()
+    if LAB_CACHE.is_dir():  # what an older library ran is never shown again
+        for old in LAB_CACHE.iterdir():
+            if old != here:
+                shutil.rmtree(old, ignore_errors=True)
+    jupyter.config["cache"], jupyter.config["cache_dir"] = True, str(here)
+    return config
 
 OFFSITE_BLOCKS = [
     # nbconvert's base/mathjax.html.j2

@@ -1,4 +1,4 @@
-"""The figure cache is keyed by the sources a figure depends on, never by time stamps."""
+"""The figure and lab caches are keyed by the sources their output depends on, never by time stamps."""
 
 from __future__ import annotations
 
@@ -32,3 +32,21 @@ def test_the_key_changes_with_the_script_and_with_the_library(tmp_path, monkeypa
     # rewriting a file with the same text (a new time stamp) changes nothing
     library.write_text("x = 2\n")
     assert figures.source_key(script) == third
+
+
+def test_the_lab_cache_key_changes_with_the_library(tmp_path, monkeypatch):
+    """The executed labs are reused only while nnbook's source and the libraries are unchanged."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_nnbook_hook_notebooks", ROOT / "hooks" / "notebooks.py")
+    hook = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hook)
+    before = hook.lab_key()
+    assert hook.lab_key() == before
+    library = tmp_path / "nnbook"
+    library.mkdir()
+    (library / "__init__.py").write_text("x = 1\n")
+    monkeypatch.setattr(hook, "ROOT", tmp_path)
+    first = hook.lab_key()
+    (library / "__init__.py").write_text("x = 2\n")
+    assert hook.lab_key() != first != before
