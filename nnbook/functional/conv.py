@@ -6,13 +6,15 @@ kernel height and width. ``stride`` and ``padding`` are an int or an ``(along H,
 along W)`` pair. The output has height $H_o = \lfloor (H + 2p - k_h)/s \rfloor + 1$,
 and likewise along the width.
 
-Both ops look at the input through a strided *view* of all its windows
-(`numpy.lib.stride_tricks.sliding_window_view`: no copy). The convolution copies that
-view once into a matrix with one column per output pixel and one row per window entry
-(*im2col*), and then it is one matrix product with the weight — the same product a
-dense layer would compute, with one weight matrix shared by every position. Its VJP is
-two more products, and the gradient of the input is added back window position by
-window position (*col2im*): a loop over the $k_h k_w$ entries of the kernel, never over
+The convolution looks at the input through a strided *view* of all its windows
+(`numpy.lib.stride_tricks.sliding_window_view`: no copy), copies that view once into a
+matrix with one column per output pixel and one row per window entry (*im2col*), and
+then it is one matrix product with the weight — the same product a dense layer would
+compute, with one weight matrix shared by every position. Its VJP is two more
+products, and the gradient of the input is added back window position by window
+position (*col2im*), a loop over the $k_h k_w$ entries of the kernel. Max-pooling
+takes a running maximum over strided slices of the input, first along the width and
+then along the height, one slice per window entry; neither op ever loops over
 examples, channels or pixels.
 """
 

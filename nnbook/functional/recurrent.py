@@ -283,7 +283,7 @@ class _WeightGrads:
     def __init__(self, x, weight_ih, weight_hh, steps, dtype):
         T, N, D = steps.shape
         G, H = weight_hh.shape
-        self.steps, self.weight_ih, self.T = steps, weight_ih.data.astype(dtype, copy=False), T
+        self.steps, self.weight_ih = steps, weight_ih.data.astype(dtype, copy=False)
         self.w_ih = np.zeros((G, D), dtype) if weight_ih.requires_grad else None
         self.w_hh = np.zeros((G, H), dtype) if weight_hh.requires_grad else None
         self.b_in, self.b_state = np.zeros(G, dtype), np.zeros(G, dtype)
