@@ -41,3 +41,42 @@ docstrings = Sybil(
 )
 
 pytest_collect_file = (book + docstrings).pytest()
+
+
+# The tests that read the built site (test_site.py, test_browser.py) run last, and the
+# build they share starts in the background as soon as the tests are collected, so it
+# runs on the second core while the rest of the suite runs on the first; so do the
+# chapters' notebooks (tests/test_chapter_notebooks.py).
+SITE_TESTS = ("tests/test_site.py", "tests/test_browser.py")
+
+
+NOTEBOOK_TESTS = "tests/test_chapter_notebooks.py"
+
+
+def pytest_collection_modifyitems(session, config, items):
+    # Last the site's tests; before them the notebooks', whose kernels had the most time.
+    items.sort(key=lambda item: 2 if item.nodeid.startswith(SITE_TESTS)
+               else 1 if item.nodeid.startswith(NOTEBOOK_TESTS) else 0)
+
+
+def pytest_collection_finish(session):
+    """Start what runs beside the tests: the site build, and the chapters' notebooks
+    (each in a kernel process of its own, one after another, from a thread)."""
+    if session.config.option.collectonly:
+        return
+    if any({"site", "site_url"} & set(item.fixturenames) for item in session.items):
+        import test_site
+
+        test_site.start_build()
+    notebooks = [item.callspec.id for item in session.items
+                 if getattr(item, "originalname", "") == "test_chapter_notebook_runs_and_prints_what_the_page_prints"]
+    if notebooks:
+        import test_chapter_notebooks
+
+        test_chapter_notebooks.start_notebooks(notebooks)
+
+
+def pytest_sessionfinish(session):
+    test_site = sys.modules.get("test_site")
+    if test_site is not None:
+        test_site.stop_build()

@@ -113,3 +113,29 @@ def _describe_plots(html: str, name: str) -> str:
         pieces += [html[pos:start], f'alt="{escape(comment.group(1), quote=True)}"']
         pos = start + len(PLACEHOLDER_ALT)
     return "".join(pieces) + html[pos:]
+
+
+STYLE_BLOCK = re.compile(r"<style\b[^>]*>.*?</style>", re.DOTALL)
+
+
+@event_priority(-100)  # after print-site has written the one-page book
+def on_post_build(config):
+    """Keep one copy of each notebook stylesheet in the one-page book.
+
+    Every lab page carries the same inline JupyterLab CSS (~590 KB); the one-page book
+    would repeat it for each lab. A repeated block changes nothing in the cascade, so
+    all copies after the first are dropped (about 3.5 MB of a 13 MB page)."""
+    path = Path(config["site_dir"]) / "print_page" / "index.html"
+    if not path.is_file():
+        return
+    seen: set[str] = set()
+
+    def first_copy(match: re.Match) -> str:
+        block = match.group(0)
+        if block in seen:
+            return ""
+        seen.add(block)
+        return block
+
+    output = path.read_text(encoding="utf-8")
+    path.write_text(STYLE_BLOCK.sub(first_copy, output), encoding="utf-8")

@@ -42,9 +42,9 @@ pytestmark = [
 
 
 @pytest.fixture(scope="session")
-def site_url(tmp_path_factory):
+def site_url():
     """The built site, served on a free port of 127.0.0.1 for the whole session."""
-    site = build_site(tmp_path_factory).site
+    site = build_site().site
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -233,39 +233,48 @@ def test_copy_button_on_a_doctest_copies_runnable_python(page, site_url):
 
 
 # Every pycon block of the page in turn: show it, press its copy button, and return
-# what reached the clipboard beside what should have.
+# what the copy handed to the clipboard beside what should have. The text is taken in
+# the page's `copy` event (the selection the copy command copies, as a rule the hidden
+# text area that Material's clipboard code fills), which is immediate; reading the
+# clipboard back after each click costs ~0.1 s a block, and the test above does that
+# for one block.
 COPY_ALL_JS = """async () => {
   const reveal = %s;
   const expected = %s;
   const found = [];
+  let copied = null;
+  const grab = e => {
+    const t = e.target;
+    copied = t && typeof t.selectionStart === 'number'
+      ? t.value.substring(t.selectionStart, t.selectionEnd)
+      : document.getSelection().toString();
+  };
+  document.addEventListener('copy', grab, true);
   for (const block of document.querySelectorAll('div.language-pycon')) {
     reveal(block);
-    await navigator.clipboard.writeText('');
+    copied = null;
     block.querySelector("button[data-md-type='copy'], button.md-clipboard").click();
-    let copied = '';
-    for (let i = 0; i < 100 && !copied; i++) {
-      await new Promise(r => setTimeout(r, 10));
-      copied = await navigator.clipboard.readText();
-    }
+    for (let i = 0; i < 200 && copied === null; i++) await new Promise(r => setTimeout(r, 5));
     found.push([copied, expected(block.querySelector('code'))]);
   }
+  document.removeEventListener('copy', grab, true);
   return found;
 }""" % (REVEAL_JS, EXPECTED_COPY_JS)
 
 
 @pytest.fixture(scope="module")
-def every_page(browser, site_url, tmp_path_factory):
+def every_page(browser, site_url):
     """Every page of the site loaded once, and what the tests read from it: its math, its
     prose, and what each copy button copied beside what it should have; with the
     recorder of every request the walk made."""
-    site = build_site(tmp_path_factory).site
+    site = build_site().site
     context = browser.new_context(color_scheme="light", viewport={"width": 1280, "height": 900},
                                   permissions=["clipboard-read", "clipboard-write"])
     page = context.new_page()
     recorder = Recorder(page)
     visits = []
     for url, html in _pages(site_url, site):
-        page.goto(url, wait_until="load")
+        page.goto(url, wait_until="load", timeout=120_000)  # the one-page book takes seconds
         visit = {"url": url, "math": page.evaluate(MATH_STATE_JS), "prose": page.evaluate(PROSE_JS),
                  "copies": None}
         # The one-page book repeats the chapters' blocks, checked on the chapters' pages.
@@ -280,6 +289,7 @@ def test_copy_buttons_copy_only_the_code_on_every_page(every_page):
     checked = 0
     for visit in every_page[0]:
         for i, (copied, expected) in enumerate(visit["copies"] or []):
+            assert copied is not None, f"{visit['url']}: block {i}: its copy button copied nothing"
             assert copied.rstrip("\n") == expected.rstrip("\n"), (visit["url"], i, copied, expected)
             assert ">>>" not in copied
             checked += 1
@@ -306,8 +316,8 @@ def test_search_finds_the_chain_rule(page, site_url):
     assert not page.recorder.offsite()
 
 
-def test_palette_toggle_switches_to_dark_and_the_figures_follow(page, site_url, tmp_path_factory):
-    site = build_site(tmp_path_factory).site
+def test_palette_toggle_switches_to_dark_and_the_figures_follow(page, site_url):
+    site = build_site().site
     with_figure = [url for url, html in _pages(site_url, site) if "#only-dark" in html]
     page.goto(with_figure[0] if with_figure else site_url)
     scheme = "document.body.getAttribute('data-md-color-scheme')"

@@ -8,6 +8,7 @@ kernel, and every cell that ends in a doctest's printed value must print that va
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -49,13 +50,54 @@ def test_a_skipped_listing_is_shown_from_the_source():
     assert cell.cell_type == "markdown" and "def topological_order(" in cell.source and "8<--" not in cell.source
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
-def test_chapter_notebook_runs_and_prints_what_the_page_prints(chapter):
+def _execute(chapter: Path):
+    """The chapter's notebook, executed in a fresh kernel."""
     nb = chapter_to_notebook(chapter.read_text(), f"chapters/{chapter.name}")
     client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
                                      resources={"metadata": {"path": str(ROOT)}})
     client.execute()
+    return nb
+
+
+_runs: dict[str, tuple[threading.Event, list]] = {}
+
+
+def start_notebooks(stems: list[str]) -> None:
+    """Execute these chapters' notebooks one after another in a background thread.
+
+    ``conftest.py`` calls this once the tests are collected: the kernels are processes
+    of their own, so they run while the rest of the suite does, and each test below
+    waits for its chapter's result."""
+    todo = [stem for stem in stems if stem not in _runs]
+    for stem in todo:
+        _runs[stem] = (threading.Event(), [])
+
+    def run() -> None:
+        for stem in todo:
+            done, result = _runs[stem]
+            try:
+                result.append(_execute(ROOT / "docs" / "chapters" / f"{stem}.md"))
+            except BaseException as error:  # handed to the test, which raises it
+                result.append(error)
+            done.set()
+
+    threading.Thread(target=run, name="chapter notebooks", daemon=True).start()
+
+
+def _executed(chapter: Path):
+    if chapter.stem not in _runs:
+        start_notebooks([chapter.stem])
+    done, result = _runs[chapter.stem]
+    done.wait()
+    if isinstance(result[0], BaseException):
+        raise result[0]
+    return result[0]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[c.stem for c in CHAPTERS])
+def test_chapter_notebook_runs_and_prints_what_the_page_prints(chapter):
+    nb = _executed(chapter)
     for cell in nb.cells:
         if cell.cell_type == "code" and "nnbook_expected" in cell.metadata:
             assert _normal(_printed(cell)) == _normal(cell.metadata["nnbook_expected"]), cell.source

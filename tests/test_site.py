@@ -8,6 +8,7 @@ without alt text and a figure that raises.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import json
 import os
@@ -15,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from dataclasses import dataclass
@@ -44,7 +46,7 @@ def _docs_snapshot() -> dict[str, int]:
     return {str(p.relative_to(DOCS)): p.stat().st_mtime_ns for p in DOCS.rglob("*")}
 
 
-_build: dict[str, Build | str] = {}
+_build: dict[str, object] = {}
 
 
 def _require_build_tools() -> None:
@@ -62,31 +64,65 @@ def _mkdocs(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
     )
 
 
-def build_site(tmp_path_factory) -> Build:
-    """Build the site once per test session (shared with test_browser.py)."""
-    if "site" not in _build:
+def start_build() -> None:
+    """Start the session's `mkdocs build --strict` in the background, once.
+
+    ``conftest.py`` calls this as soon as the tests are collected when any of them needs
+    the site, and runs those tests last, so the build (a process of its own) runs while
+    the rest of the suite does."""
+    if "process" in _build:
+        return
+    out = Path(tempfile.mkdtemp(prefix="nnbook-site-"))
+    atexit.register(shutil.rmtree, out, ignore_errors=True)
+    log = open(out / "build.log", "w+", encoding="utf-8")  # noqa: SIM115 (read in build_site)
+    _build.update(
+        site=out / "site", log=log, before=_docs_snapshot(), started=time.perf_counter(),
+        process=subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out / "site")],
+            cwd=ROOT, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
+            stdout=log, stderr=subprocess.STDOUT, text=True,
+        ),
+    )
+
+
+def stop_build() -> None:
+    """End a background build that no test waited for (the session stopped early)."""
+    process = _build.get("process")
+    if process is not None and process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def build_site() -> Build:
+    """The site, built once per test session (shared with test_browser.py)."""
+    if "result" not in _build:
         _require_build_tools()
-        site = tmp_path_factory.mktemp("site")
-        before = _docs_snapshot()
-        started = time.perf_counter()
-        result = _mkdocs(["build", "--strict", "--site-dir", str(site)], cwd=ROOT)
-        seconds = time.perf_counter() - started
+        start_build()
+        try:
+            code = _build["process"].wait(timeout=900)
+        except subprocess.TimeoutExpired:
+            _build["process"].kill()
+            code = "killed after 900 s"
+        seconds = time.perf_counter() - _build["started"]
         after = _docs_snapshot()
+        before = _build["before"]
         changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
-        output = result.stdout + result.stderr
-        if result.returncode != 0:
-            _build["site"] = f"`mkdocs build --strict` failed (exit {result.returncode}):\n{output}"
+        _build["log"].seek(0)
+        output = _build["log"].read()
+        _build["log"].close()
+        if code != 0:
+            _build["result"] = f"`mkdocs build --strict` failed (exit {code}):\n{output}"
         else:
-            _build["site"] = Build(site, output, seconds, changed)
-    built = _build["site"]
+            _build["result"] = Build(_build["site"], output, seconds, changed)
+    built = _build["result"]
     if isinstance(built, str):
         pytest.fail(built, pytrace=False)
     return built
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Build:
-    return build_site(tmp_path_factory)
+def site() -> Build:
+    return build_site()
 
 
 def html_pages(site: Path) -> list[Path]:
@@ -373,6 +409,10 @@ def test_the_whole_book_is_on_one_typeset_page(site):
     sections = re.findall(r'<section class="print-page" id="([^"]+)"', book)
     assert "chapters-logistic-regression" in sections
     assert not [s for s in sections if s.startswith("reference")]  # the book, not the API
+    # the labs' inline JupyterLab stylesheets, once each, not once per lab
+    styles = re.findall(r"<style\b[^>]*>.*?</style>", book, re.DOTALL)
+    assert len(styles) == len(set(styles)), "a stylesheet is repeated in the one-page book"
+    assert any(".jp-OutputArea" in style for style in styles)
 
 
 def test_every_chapter_is_offered_as_a_notebook(site):
