@@ -743,7 +743,8 @@ IMAGES = [
     ),
     Record(
         "max_pool2d",
-        [S(In((2, 3, 4, 6)), 2), S(In((1, 2, 5, 5)), 3, 1), S(In((2, 1, 4, 6)), (2, 3), (1, 2))],
+        [S(In((2, 3, 4, 6)), 2), S(In((1, 2, 5, 5)), 3, 1), S(In((2, 1, 4, 6)), (2, 3), (1, 2)),
+         S(In((1, 2, 5, 7)), 2)],  # the last row and column in no window: gradient 0
         _max_pool2d,
         extremes=[  # ties: the first entry of the window in row-major order takes the gradient
             Extreme(S(V(np.ones((1, 1, 2, 2))), 2), [[[[1.0]]]], grads=[[[[[1.0, 0.0], [0.0, 0.0]]]]]),
