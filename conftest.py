@@ -48,8 +48,6 @@ pytest_collect_file = (book + docstrings).pytest()
 # runs on the second core while the rest of the suite runs on the first; so do the
 # chapters' notebooks (tests/test_chapter_notebooks.py).
 SITE_TESTS = ("tests/test_site.py", "tests/test_browser.py")
-
-
 NOTEBOOK_TESTS = "tests/test_chapter_notebooks.py"
 
 
@@ -68,8 +66,8 @@ def pytest_collection_finish(session):
         import test_site
 
         test_site.start_build()
-    notebooks = [item.callspec.id for item in session.items
-                 if getattr(item, "originalname", "") == "test_chapter_notebook_runs_and_prints_what_the_page_prints"]
+    notebooks = [item.callspec.id for item in session.items  # the tests, one per chapter
+                 if item.nodeid.startswith(NOTEBOOK_TESTS) and hasattr(item, "callspec")]
     if notebooks:
         import test_chapter_notebooks
 

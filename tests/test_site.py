@@ -56,11 +56,16 @@ def _require_build_tools() -> None:
         pytest.fail(f"node_modules/katex is missing: {SETUP_HINT}")
 
 
+MKDOCS = [sys.executable, "-m", "mkdocs"]
+
+
+def _mkdocs_env() -> dict[str, str]:
+    return dict(os.environ, NO_MKDOCS_2_WARNING="1")
+
+
 def _mkdocs(args: list[str], cwd: Path) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     return subprocess.run(
-        [sys.executable, "-m", "mkdocs", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=900,
+        [*MKDOCS, *args], cwd=cwd, env=_mkdocs_env(), capture_output=True, text=True, timeout=900,
     )
 
 
@@ -78,9 +83,8 @@ def start_build() -> None:
     _build.update(
         site=out / "site", log=log, before=_docs_snapshot(), started=time.perf_counter(),
         process=subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out / "site")],
-            cwd=ROOT, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"),
-            stdout=log, stderr=subprocess.STDOUT, text=True,
+            [*MKDOCS, "build", "--strict", "--site-dir", str(out / "site")],
+            cwd=ROOT, env=_mkdocs_env(), stdout=log, stderr=subprocess.STDOUT, text=True,
         ),
     )
 
@@ -101,7 +105,7 @@ def build_site() -> Build:
         try:
             code = _build["process"].wait(timeout=900)
         except subprocess.TimeoutExpired:
-            _build["process"].kill()
+            stop_build()
             code = "killed after 900 s"
         seconds = time.perf_counter() - _build["started"]
         after = _docs_snapshot()
